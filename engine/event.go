@@ -1,0 +1,116 @@
+package engine
+
+import "time"
+
+// Status of a step or a device.
+type Status string
+
+// Step statuses.
+const (
+	StatusOK      Status = "ok"      // step passed, device unchanged
+	StatusChanged Status = "changed" // step passed and changed the device
+	StatusFailed  Status = "failed"  // device answered but the step failed (rejected line, assertion)
+	StatusError   Status = "error"   // transport, timeout, or internal error during the step
+	StatusSkipped Status = "skipped" // a dependency failed, `when` was false, or the run was cancelled
+)
+
+// Device statuses (Report.Devices[].Status).
+const (
+	DevicePassed      Status = "passed"
+	DeviceFailed      Status = "failed"
+	DeviceError       Status = "error"
+	DeviceUnreachable Status = "unreachable"
+	DeviceSkipped     Status = "skipped"
+)
+
+// EventType says what happened.
+type EventType int
+
+// Event types, in the order they occur for one device.
+const (
+	RunStarted EventType = iota
+	DeviceStarted
+	StepStarted
+	StepFinished
+	DeviceFinished
+	RunFinished
+)
+
+// Event is what reporters receive. Events for one device arrive in order;
+// events of different devices interleave. Sinks are called from one
+// goroutine at a time (the engine serialises them).
+type Event struct {
+	Type   EventType
+	Time   time.Time
+	Device string // empty for run events
+	// Address is the device's "host:port" (DeviceStarted, DeviceFinished).
+	Address string
+
+	// Step events.
+	Step     string // "kind.name"
+	Kind     string
+	Name     string
+	Status   Status
+	Duration time.Duration
+	Message  string // why it failed or was skipped
+	Output   string // raw device output of the step (redacted)
+	Records  []map[string]any
+	Asserts  []AssertResult
+
+	// DeviceFinished: the device's whole result. RunFinished: nil.
+	Result *DeviceResult
+	// RunStarted: device count. RunFinished: the whole report.
+	Total  int
+	Report *Report
+}
+
+// AssertResult is one assertion's outcome within a step.
+type AssertResult struct {
+	Name    string
+	Passed  bool
+	Message string // the assertion's message plus the values involved when it failed
+}
+
+// StepResult is one step's outcome on one device.
+type StepResult struct {
+	Address  string // "kind.name"
+	Kind     string
+	Name     string
+	Status   Status
+	Start    time.Time
+	Duration time.Duration
+	Message  string
+	Output   string
+	Records  []map[string]any
+	Asserts  []AssertResult
+	Attempts int
+}
+
+// DeviceResult is one device's outcome.
+type DeviceResult struct {
+	Name     string
+	Address  string
+	Platform string
+	Status   Status
+	Message  string // for error/unreachable: why
+	Start    time.Time
+	Duration time.Duration
+	Steps    []*StepResult
+}
+
+// Report is the outcome of a whole run.
+type Report struct {
+	Playbook    string
+	Mode        string // "apply" or "check"
+	Start       time.Time
+	Duration    time.Duration
+	Devices     []*DeviceResult // inventory order
+	Interrupted bool
+}
+
+// Sink receives events. Close is called once after RunFinished so that file
+// reporters can write their files whole.
+type Sink interface {
+	Event(Event)
+	Close() error
+}
