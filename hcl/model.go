@@ -21,10 +21,17 @@ type Playbook struct {
 	Variables []*Variable // declaration order
 	Locals    map[string]cty.Value
 	Inventory *Inventory
-	Steps     []*Step // declaration order; dependencies are in Step.DependsOn
+	// Steps in run order: every step after its dependencies, otherwise in
+	// declaration order (files in the order given, blocks as written).
+	Steps []*Step
 
 	// Settings from the top-level `settings {}` block (optional).
 	Settings Settings
+
+	// BaseDir is the directory file(), templatefile() and relative paths
+	// in steps are resolved against: the first playbook file's directory
+	// unless WithBaseDir says otherwise.
+	BaseDir string
 
 	// ctx is the root evaluation context: var, local and functions.
 	ctx *hclv2.EvalContext
@@ -113,6 +120,12 @@ type Host struct {
 	Timeouts Timeouts
 	Tags     []string
 	Vars     map[string]cty.Value
+
+	// MissingEnv names environment variables that credentials read with
+	// env() but that were unset at load time; those credentials are empty.
+	// Validation passes without them; connecting to a real device should
+	// fail with a message naming them.
+	MissingEnv []string
 
 	DeclRange hclv2.Range
 }

@@ -6,6 +6,7 @@ package tasks
 
 import (
 	"context"
+	"time"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
 
@@ -31,4 +32,95 @@ type Kind interface {
 	// Changes reports whether the kind changes the device; `runbook check`
 	// runs only kinds that do not.
 	Changes() bool
+}
+
+// Action is a decoded step, ready to run on one host.
+type Action interface {
+	// Run executes the step. It returns a Go error only for transport
+	// problems (timeouts, a closed session: the driver's errors) and local
+	// I/O errors; a device rejecting a command is a Result with Failed set.
+	Run(ctx context.Context, conn Conn, env *Env) (*Result, error)
+	// Describe renders what the step would send, for `runbook plan`.
+	// Values only known at run time read "(known after run)", sensitive
+	// values "(sensitive)".
+	Describe() []string
+}
+
+// Env is what an action knows about the host and the run besides its
+// own attributes.
+type Env struct {
+	HostName string
+	Platform string
+	Vars     map[string]any
+	Host     map[string]any
+	Steps    map[string]map[string]any
+	// Now is the clock (backup timestamps); nil means time.Now.
+	Now func() time.Time
+	// BaseDir is the playbook's directory: relative backup dirs and
+	// template paths are resolved against it.
+	BaseDir string
+}
+
+func (e *Env) now() time.Time {
+	if e == nil || e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
+}
+
+// Result is what one step run produced.
+type Result struct {
+	Output  string
+	Records []map[string]any
+	// Lines holds the per-line responses of a config set.
+	Lines []*driver.Response
+	// Path of the file a backup wrote.
+	Path    string
+	Changed bool
+	Failed  bool
+	// Message says why the step failed, e.g.
+	// `line "ntp serv x": % Invalid input detected at '^' marker.`
+	Message string
+}
+
+// Value is the step's result as later steps and expressions see it:
+// output, result (records), changed, failed, path and lines (a list of
+// {command, output, failed}). It holds only plain values (string, bool,
+// []any, map[string]any) so that it converts to JSON and cty losslessly.
+func (r *Result) Value() map[string]any {
+	records := make([]any, len(r.Records))
+	for i, rec := range r.Records {
+		records[i] = rec
+	}
+	lines := make([]any, len(r.Lines))
+	for i, l := range r.Lines {
+		lines[i] = map[string]any{"command": l.Command, "output": l.Output, "failed": l.Failed}
+	}
+	return map[string]any{
+		"output":  r.Output,
+		"result":  records,
+		"changed": r.Changed,
+		"failed":  r.Failed,
+		"path":    r.Path,
+		"lines":   lines,
+	}
+}
+
+// Kinds returns every step kind by name. The map is new on every call.
+func Kinds() map[string]Kind {
+	return map[string]Kind{
+		"send_command":    sendCommandKind{},
+		"send_config_set": sendConfigSetKind{},
+		"save":            saveKind{},
+		"backup":          backupKind{},
+		"expect":          expectKind{},
+		"assert":          assertKind{},
+	}
+}
+
+// StepChanges reports whether steps of the kind change the device; an
+// unknown kind is assumed to change it, so `runbook check` skips it.
+func StepChanges(kind string) bool {
+	k, ok := Kinds()[kind]
+	return !ok || k.Changes()
 }

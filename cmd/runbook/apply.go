@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/engine/report"
+	"github.com/runbook-dev/runbook/hcl"
+)
+
+type applyFlags struct {
+	load         loadFlags
+	limits       []string
+	forks        int
+	connectLimit int
+	failFast     bool
+	jsonPath     string
+	junitPath    string
+	noOutput     bool
+	sessionLog   string
+	useLab       bool
+	quiet        bool
+}
+
+// newApplyCmd builds `apply`, or `check` when check is set: the same run
+// limited to steps that do not change devices.
+func newApplyCmd(check bool) *cobra.Command {
+	var f applyFlags
+	cmd := &cobra.Command{
+		Use:   "apply PLAYBOOK...",
+		Short: "Run a playbook against its inventory",
+		Long: "apply connects to every selected device (--forks at a time), runs the steps in\n" +
+			"dependency order on one session per device, and reports pass/fail per device and step.\n" +
+			"Exit codes: 0 every device passed, 1 a step failed or a device was unreachable,\n" +
+			"2 invalid playbook or usage, 130 interrupted.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runApply(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f, check)
+		},
+	}
+	if check {
+		cmd.Use = "check PLAYBOOK..."
+		cmd.Short = "Run only the steps that do not change devices, and list what apply would change"
+		cmd.Long = "check runs send_command, parse, assert and backup steps, skips every step that\n" +
+			"would change a device and lists those. Exit codes as for apply."
+	}
+	f.load.register(cmd)
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME (comma-separated or repeated)")
+	fl.IntVar(&f.forks, "forks", 10, "devices to run at once (0 or 1: one at a time)")
+	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous connection attempts (protects AAA servers from bursts)")
+	fl.BoolVar(&f.failFast, "fail-fast", false, "start no new device after the first one fails")
+	fl.StringVar(&f.jsonPath, "json", "", "write a JSON report to this file")
+	fl.StringVar(&f.junitPath, "junit", "", "write a JUnit XML report to this file")
+	fl.BoolVar(&f.noOutput, "no-output", false, "leave device output out of the JSON report")
+	fl.StringVar(&f.sessionLog, "session-log", "", "write a redacted transcript per device into this directory")
+	fl.BoolVar(&f.useLab, "lab", false, "run against a simulated copy of the inventory on 127.0.0.1 (lab credentials replace the inventory's)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the recap")
+	return cmd
+}
+
+func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f applyFlags, check bool) error {
+	plan, err := f.load.load(stderr, args)
+	if err != nil {
+		return err
+	}
+	hosts, err := engine.SelectHosts(plan.Playbook.Inventory, f.limits)
+	if err != nil {
+		return exitWith(exitInvalid, err)
+	}
+	if len(hosts) == 0 {
+		return exitWith(exitInvalid, fmt.Errorf("the inventory has no hosts"))
+	}
+	if f.forks < 0 {
+		return exitWith(exitInvalid, fmt.Errorf("--forks must be 0 or more"))
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	if f.useLab {
+		lr, err := startLab(ctx, hosts)
+		if err != nil {
+			return exitWith(exitFailed, fmt.Errorf("--lab: %w", err))
+		}
+		defer lr.Close()
+		hosts = lr.hosts
+		fmt.Fprintf(stderr, "lab: %d simulated devices on 127.0.0.1 stand in for the inventory\n", len(hosts))
+	}
+
+	sinks := []engine.Sink{report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Quiet: f.quiet})}
+	if f.jsonPath != "" {
+		sinks = append(sinks, report.NewJSON(f.jsonPath, report.JSONOptions{NoOutput: f.noOutput}))
+	}
+	if f.junitPath != "" {
+		sinks = append(sinks, report.NewJUnit(f.junitPath))
+	}
+	sink := report.Multi(sinks...)
+	opts := engine.Options{
+		Forks:        f.forks,
+		ConnectLimit: f.connectLimit,
+		FailFast:     f.failFast,
+		Check:        check,
+		Open:         engine.DriverOpener(logger),
+		Sink:         sink,
+	}
+	if f.sessionLog != "" {
+		if err := os.MkdirAll(f.sessionLog, 0o755); err != nil {
+			return exitWith(exitInvalid, fmt.Errorf("--session-log: %w", err))
+		}
+		logs := report.NewSessionLogs(f.sessionLog)
+		opts.SessionLog = logs.Open
+	}
+	rep := plan.Run(ctx, hosts, opts)
+	if err := sink.Close(); err != nil {
+		fmt.Fprintf(stderr, "runbook: writing reports: %v\n", err)
+		return exitWith(exitFailed, nil)
+	}
+	if check {
+		writeWouldChange(stdout, plan, hosts)
+	}
+	switch {
+	case rep.Interrupted:
+		return exitWith(exitInterrupted, nil)
+	case !allPassed(rep):
+		return exitWith(exitFailed, nil)
+	}
+	return nil
+}
+
+func allPassed(rep *engine.Report) bool {
+	for _, d := range rep.Devices {
+		if d.Status != engine.DevicePassed {
+			return false
+		}
+	}
+	return true
+}
+
+// writeWouldChange lists, after a check run, the steps apply would run
+// that change devices, with their rendered lines.
+func writeWouldChange(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
+	fmt.Fprintln(w, "\nApply would change:")
+	any := false
+	for _, h := range hosts {
+		for _, sp := range plan.Describe(h, true) {
+			if !sp.Changes {
+				continue
+			}
+			any = true
+			fmt.Fprintf(w, "  %s  %s\n", h.Name, sp.Address)
+			for _, l := range sp.Lines {
+				fmt.Fprintf(w, "      | %s\n", l)
+			}
+		}
+	}
+	if !any {
+		fmt.Fprintln(w, "  nothing: no step changes a device")
+	}
+}
+
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

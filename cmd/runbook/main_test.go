@@ -1,0 +1,364 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the CLI in-process and returns exit code, stdout, stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	return runCLICtx(context.Background(), t, args...)
+}
+
+func runCLICtx(ctx context.Context, t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func playbooks(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("../../playbooks/*.hcl")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("playbooks: %v %v", files, err)
+	}
+	return files
+}
+
+func TestValidateShippedPlaybooks(t *testing.T) {
+	code, out, errOut := runCLI(t, append([]string{"validate"}, playbooks(t)...)...)
+	if code != exitOK {
+		t.Fatalf("validate exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+func TestValidateReportsEveryErrorWithPosition(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.hcl")
+	src := `step "send_command" "a" {
+  command = "show clock"
+  bogus   = 1
+}
+
+step "send_comand" "b" {
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "validate", path)
+	if code != exitInvalid {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInvalid, errOut)
+	}
+	for _, want := range []string{
+		regexp.QuoteMeta(path) + `:3:\d+: error: `,
+		regexp.QuoteMeta(path) + `:6:\d+: error: .*`,
+	} {
+		if !regexp.MustCompile(want).MatchString(errOut) {
+			t.Errorf("stderr lacks %s:\n%s", want, errOut)
+		}
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"apply"},
+		{"frobnicate"},
+		{"apply", "--forks", "x", "../../playbooks/ntp.hcl"},
+		{"validate", "--diag", "fancy", "../../playbooks/ntp.hcl"},
+		{"plan", "--limit", "nosuchhost", "../../playbooks/ntp.hcl"},
+	} {
+		if code, _, _ := runCLI(t, args...); code != exitInvalid {
+			t.Errorf("%v: exit %d, want %d", args, code, exitInvalid)
+		}
+	}
+}
+
+func TestPlanShowsRenderedCommandsAndHidesSecrets(t *testing.T) {
+	t.Setenv("RUNBOOK_PASSWORD", "hunter2-very-secret")
+	t.Setenv("RUNBOOK_SECRET", "enable-very-secret")
+	code, out, errOut := runCLI(t, "plan", "../../playbooks/ntp.hcl")
+	if code != exitOK {
+		t.Fatalf("plan exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"ntp server 10.0.1.100", "ntp server 10.0.1.101", "send_config_set.push", "[changes device]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out+errOut, "very-secret") {
+		t.Errorf("plan printed a secret:\n%s", out)
+	}
+}
+
+func TestPlanLimit(t *testing.T) {
+	code, all, _ := runCLI(t, "plan", "../../playbooks/ntp.hcl")
+	if code != exitOK {
+		t.Fatal("plan failed")
+	}
+	code, one, errOut := runCLI(t, "plan", "--limit", "group:core", "../../playbooks/ntp.hcl")
+	if code != exitOK {
+		t.Fatalf("plan --limit: exit %d: %s", code, errOut)
+	}
+	if len(one) >= len(all) {
+		t.Errorf("--limit group:core did not narrow the plan")
+	}
+}
+
+func TestFmtCheck(t *testing.T) {
+	if code, out, errOut := runCLI(t, "fmt", "--check", "../../playbooks"); code != exitOK {
+		t.Fatalf("shipped playbooks are not formatted (exit %d):\n%s%s", code, out, errOut)
+	}
+	path := filepath.Join(t.TempDir(), "ugly.hcl")
+	ugly := "step \"send_command\" \"a\" {\ncommand=\"show clock\"\n  timeout =   \"5s\"\n}\n"
+	if err := os.WriteFile(path, []byte(ugly), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI(t, "fmt", "--check", path); code != exitFailed || !strings.Contains(out, path) {
+		t.Errorf("fmt --check on an unformatted file: exit %d, out %q", code, out)
+	}
+	if b, _ := os.ReadFile(path); string(b) != ugly {
+		t.Error("fmt --check wrote the file")
+	}
+	if code, _, _ := runCLI(t, "fmt", path); code != exitOK {
+		t.Errorf("fmt exit %d", code)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), "  command = \"show clock\"") {
+		t.Errorf("fmt did not format:\n%s", b)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	if code, out, _ := runCLI(t, "version"); code != exitOK || !strings.HasPrefix(out, "runbook ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// jsonReport is the shape the JSON report promises.
+type jsonReport struct {
+	Summary map[string]any `json:"summary"`
+	Devices []struct {
+		Name    string `json:"name"`
+		Address string `json:"address"`
+		Status  string `json:"status"`
+		Steps   []struct {
+			Name       string  `json:"name"`
+			Kind       string  `json:"kind"`
+			Status     string  `json:"status"`
+			DurationMS float64 `json:"duration_ms"`
+			Message    string  `json:"message"`
+			Output     *string `json:"output"`
+		} `json:"steps"`
+	} `json:"devices"`
+}
+
+func readJSONReport(t *testing.T, path string) jsonReport {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("json report: %v", err)
+	}
+	var r jsonReport
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("json report: %v\n%s", err, b)
+	}
+	return r
+}
+
+func TestApplyLabNTP(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "report.json")
+	junitPath := filepath.Join(dir, "report.xml")
+	logDir := filepath.Join(dir, "sessions")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--forks", "50", "--json", jsonPath, "--junit", junitPath,
+		"--session-log", logDir, "../../playbooks/ntp.hcl")
+	if code != exitOK {
+		t.Fatalf("apply --lab exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	rep := readJSONReport(t, jsonPath)
+	if len(rep.Devices) < 6 {
+		t.Fatalf("%d devices in the report, want the ntp inventory's 6 or more", len(rep.Devices))
+	}
+	for _, d := range rep.Devices {
+		if d.Status != "passed" || d.Address == "" || len(d.Steps) == 0 {
+			t.Errorf("device %+v", d)
+		}
+		for _, s := range d.Steps {
+			if s.Output == nil && s.Kind == "send_command" {
+				t.Errorf("%s %s: no output in the JSON report", d.Name, s.Name)
+			}
+		}
+	}
+	if rep.Summary["passed"] != float64(len(rep.Devices)) {
+		t.Errorf("summary %v", rep.Summary)
+	}
+	checkJUnit(t, junitPath, len(rep.Devices), 0)
+	logs, _ := filepath.Glob(filepath.Join(logDir, "*"))
+	if len(logs) != len(rep.Devices) {
+		t.Errorf("%d session logs, want %d", len(logs), len(rep.Devices))
+	}
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		if !strings.Contains(string(b), "ntp server 10.0.1.100") {
+			t.Errorf("%s lacks the pushed config", l)
+		}
+		if strings.Contains(string(b), labPass+"\n") || strings.Contains(string(b), "Password: "+labSecret) {
+			t.Errorf("%s holds a secret", l)
+		}
+	}
+}
+
+type junitSuites struct {
+	Suites []struct {
+		Name     string `xml:"name,attr"`
+		Tests    int    `xml:"tests,attr"`
+		Failures int    `xml:"failures,attr"`
+		Errors   int    `xml:"errors,attr"`
+		Cases    []struct {
+			Name    string    `xml:"name,attr"`
+			Failure *struct{} `xml:"failure"`
+			Error   *struct{} `xml:"error"`
+			Skipped *struct{} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func checkJUnit(t *testing.T, path string, devices, wantFailedSuites int) junitSuites {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("junit: %v", err)
+	}
+	var js junitSuites
+	if err := xml.Unmarshal(b, &js); err != nil {
+		t.Fatalf("junit does not parse: %v", err)
+	}
+	if len(js.Suites) != devices {
+		t.Errorf("%d testsuites, want %d", len(js.Suites), devices)
+	}
+	failed := 0
+	for _, s := range js.Suites {
+		if len(s.Cases) == 0 || s.Tests != len(s.Cases) {
+			t.Errorf("suite %s: tests=%d cases=%d", s.Name, s.Tests, len(s.Cases))
+		}
+		if s.Failures+s.Errors > 0 {
+			failed++
+		}
+	}
+	if failed != wantFailedSuites {
+		t.Errorf("%d suites with failures, want %d", failed, wantFailedSuites)
+	}
+	return js
+}
+
+func TestApplyFailingAssertionExits1AndNamesDevices(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.hcl")
+	src := `inventory {
+  defaults {
+    username = "x"
+    password = env("RUNBOOK_PASSWORD", "")
+  }
+  host "ios1" {
+    platform = "cisco_ios"
+    address  = "192.0.2.1"
+  }
+  host "eos1" {
+    platform = "arista_eos"
+    address  = "192.0.2.2"
+  }
+  host "ios2" {
+    platform = "cisco_ios"
+    address  = "192.0.2.3"
+  }
+}
+
+step "send_command" "version" {
+  command = "show version"
+  assert "is_ios" {
+    expr    = "output contains \"Cisco IOS\""
+    message = "not running Cisco IOS"
+  }
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	jsonPath := filepath.Join(dir, "r.json")
+	junitPath := filepath.Join(dir, "r.xml")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--forks", "1", "--json", jsonPath, "--junit", junitPath, path)
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"eos1", "send_command.version", "is_ios", "not running Cisco IOS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	rep := readJSONReport(t, jsonPath)
+	got := map[string]string{}
+	for _, d := range rep.Devices {
+		got[d.Name] = d.Status
+	}
+	want := map[string]string{"ios1": "passed", "eos1": "failed", "ios2": "passed"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s, want %s", k, got[k], v)
+		}
+	}
+	checkJUnit(t, junitPath, 3, 1)
+}
+
+func TestCheckDoesNotChangeAndListsChanges(t *testing.T) {
+	code, out, errOut := runCLI(t, "check", "--lab", "../../playbooks/ntp.hcl")
+	if code != exitOK {
+		t.Fatalf("check exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "Apply would change:") || !strings.Contains(out, "ntp server 10.0.1.100") {
+		t.Errorf("check output does not list the changes:\n%s", out)
+	}
+}
+
+func TestApplyLimitAndSerial(t *testing.T) {
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--forks", "1", "--limit", "group:core", "--json", jsonPath, "--no-output", "../../playbooks/ntp.hcl")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	rep := readJSONReport(t, jsonPath)
+	if len(rep.Devices) == 0 || len(rep.Devices) >= 6 {
+		t.Errorf("--limit group:core ran %d devices", len(rep.Devices))
+	}
+	for _, d := range rep.Devices {
+		for _, s := range d.Steps {
+			if s.Output != nil {
+				t.Errorf("--no-output: %s %s has output", d.Name, s.Name)
+			}
+		}
+	}
+}
+
+func TestApplyInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // interrupted before any device starts: still a report, exit 130
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	code, out, errOut := runCLICtx(ctx, t, "apply", "--lab", "--json", jsonPath, "../../playbooks/ntp.hcl")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s%s", code, out, errOut)
+	}
+	rep := readJSONReport(t, jsonPath)
+	for _, d := range rep.Devices {
+		if d.Status != "skipped" {
+			t.Errorf("%s: %s, want skipped", d.Name, d.Status)
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package driver
+
+// cleaner turns the raw terminal byte stream into plain text, incrementally:
+// ANSI escape sequences are dropped, backspaces erase the previous
+// character of the current line, and "\r\n", "\r\r\n" and a lone "\r" all
+// become "\n". Its state survives between reads, so an escape sequence or a
+// "\r\n" split across two reads is handled like an unsplit one.
+type cleaner struct {
+	out   []byte
+	state cleanState
+	cr    bool // a '\r' was seen and not yet resolved
+	// eraseBlank drops blank bytes (spaces, '\r', '\n', backspaces) until
+	// the first printable byte: used after a pager prompt was removed, when
+	// the device redraws or erases the "--More--" line.
+	eraseBlank bool
+}
+
+type cleanState uint8
+
+const (
+	stNormal  cleanState = iota
+	stEsc                // after ESC
+	stCSI                // ESC [ ... final byte
+	stOSC                // ESC ] ... BEL or ESC \
+	stOSCEsc             // ESC inside an OSC
+	stCharset            // ESC ( X and friends: one more byte
+)
+
+func (c *cleaner) write(p []byte) {
+	for _, b := range p {
+		switch c.state {
+		case stEsc:
+			switch b {
+			case '[':
+				c.state = stCSI
+			case ']':
+				c.state = stOSC
+			case '(', ')', '*', '+', '#', '%':
+				c.state = stCharset
+			default:
+				c.state = stNormal // two-byte sequence such as ESC 7, ESC =
+			}
+			continue
+		case stCSI:
+			if b >= 0x40 && b <= 0x7e {
+				c.state = stNormal
+			}
+			continue
+		case stOSC:
+			switch b {
+			case 0x07:
+				c.state = stNormal
+			case 0x1b:
+				c.state = stOSCEsc
+			}
+			continue
+		case stOSCEsc:
+			c.state = stNormal
+			if b != '\\' {
+				c.state = stOSC
+			}
+			continue
+		case stCharset:
+			c.state = stNormal
+			continue
+		}
+		if b == 0x1b {
+			c.state = stEsc
+			continue
+		}
+		if b == '\r' {
+			c.cr = true
+			continue
+		}
+		if c.cr {
+			c.cr = false
+			if b != '\n' {
+				c.put('\n')
+			}
+		}
+		switch {
+		case b == '\n':
+			c.put('\n')
+		case b == '\b' || b == 0x7f:
+			if c.eraseBlank {
+				continue
+			}
+			if n := len(c.out); n > 0 && c.out[n-1] != '\n' {
+				c.out = c.out[:n-1]
+			}
+		case b == '\t':
+			c.put(b)
+		case b < 0x20:
+			// BEL, NUL and other controls carry no text.
+		default:
+			c.put(b)
+		}
+	}
+}
+
+func (c *cleaner) put(b byte) {
+	if c.eraseBlank {
+		if b == ' ' || b == '\n' || b == '\t' {
+			return
+		}
+		c.eraseBlank = false
+	}
+	c.out = append(c.out, b)
+}
+
+// flushCR resolves a pending '\r' at the end of the stream as a newline.
+// Only used when the stream ends; a prompt never ends in '\r'.
+func (c *cleaner) flushCR() {
+	if c.cr {
+		c.cr = false
+		c.put('\n')
+	}
+}

@@ -1,0 +1,348 @@
+package driver
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Mode names used by the platform definitions.
+const (
+	ModeExec          = "exec"          // unprivileged EXEC (router>)
+	ModePrivileged    = "privileged"    // privileged EXEC (router#); junos operational, linux shell
+	ModeConfiguration = "configuration" // any configuration mode, sub-modes included
+)
+
+// Platform is a typed description of one device family's CLI dialogue. The
+// definitions are data, not code paths: adding a platform means adding a
+// value here, not a new branch in the session logic.
+type Platform struct {
+	Name    string   // canonical name, e.g. "cisco_ios"
+	Aliases []string // other names accepted by LookupPlatform
+
+	// Modes in matching order: the first mode whose prompt regex matches the
+	// last line of output names the current mode. Every prompt regex must
+	// match a whole line and capture the device name in a group named "host".
+	Modes []Mode
+	// Transitions form the mode graph walked to reach a target mode.
+	Transitions []Transition
+	// CommandMode is the mode SendCommand runs in (privileged EXEC).
+	CommandMode string
+	// ConfigMode is the mode SendConfigSet runs in; "" runs the lines in
+	// CommandMode (linux).
+	ConfigMode string
+
+	// OnOpen commands run once after the prompt is learned (disable paging,
+	// widen the terminal). Their failure is logged, not fatal: the pager
+	// fallback still copes with paging.
+	OnOpen []string
+	// Pager matches a pager prompt on the last line; PagerContinue is sent
+	// to get the next page.
+	Pager         *regexp.Regexp
+	PagerContinue string
+
+	// FailureIndicators: text in a command's output that means the device
+	// rejected the command.
+	FailureIndicators []Indicator
+
+	// SaveCommand persists the configuration; SaveConfirm answers its
+	// questions. Empty SaveCommand with SaveNoop means the configuration is
+	// saved by SendConfigSet (junos commit); empty without SaveNoop means
+	// Save is unsupported.
+	SaveCommand string
+	SaveConfirm []Confirm
+	SaveNoop    bool
+
+	// Commit is sent after the configuration lines (junos). On a rejected
+	// line (and no ContinueOnError) Abort is sent instead.
+	Commit string
+	Abort  string
+
+	// HostnameChange matches commands after which the prompt may show a new
+	// device name. Only after those is a prompt with another name accepted:
+	// a stray output line that merely looks like a prompt cannot end a
+	// response early.
+	HostnameChange *regexp.Regexp
+	// NoiseLines are whole lines dropped from the end of an output, before
+	// the prompt (junos "[edit]" and "{master:0}").
+	NoiseLines *regexp.Regexp
+}
+
+// Mode is one CLI mode and the prompt that identifies it.
+type Mode struct {
+	Name   string
+	Prompt *regexp.Regexp
+}
+
+// Transition is one edge of the mode graph: sending Command in From leads
+// to To, possibly after answering Confirm questions. Secret marks the
+// edge that needs the enable secret (answered to SecretPrompt).
+type Transition struct {
+	From, To     string
+	Command      string
+	SecretPrompt *regexp.Regexp
+	Confirm      []Confirm
+}
+
+// Confirm answers a question the device asks in the middle of a command.
+type Confirm struct {
+	Question *regexp.Regexp // matched against the last line
+	Answer   string         // sent followed by a newline
+}
+
+// Indicator is a failure indicator. Text is matched literally; with
+// LineStart it must begin a line (after leading spaces), which keeps words
+// like "error:" from matching inside ordinary output.
+type Indicator struct {
+	Text      string
+	LineStart bool
+}
+
+// host is the character class of a device name in a prompt. It must start
+// with a letter or digit so that banner art ("#####") never looks like a
+// prompt, and may not hold spaces so that prose ending in '#' or '>' is not
+// mistaken for one either.
+const host = `(?P<host>[A-Za-z0-9_][A-Za-z0-9_.\-/:@+]{0,63}?)`
+
+var ciscoLike = struct {
+	modes       []Mode
+	transitions []Transition
+}{
+	modes: []Mode{
+		{ModeConfiguration, regexp.MustCompile(`^` + host + `(?:\([^()\n]*\))+#\s*$`)},
+		{ModePrivileged, regexp.MustCompile(`^` + host + `#\s*$`)},
+		{ModeExec, regexp.MustCompile(`^` + host + `>\s*$`)},
+	},
+	transitions: []Transition{
+		{From: ModeExec, To: ModePrivileged, Command: "enable", SecretPrompt: regexp.MustCompile(`(?i)password:\s*$`)},
+		{From: ModePrivileged, To: ModeConfiguration, Command: "configure terminal"},
+		{From: ModeConfiguration, To: ModePrivileged, Command: "end"},
+		{From: ModePrivileged, To: ModeExec, Command: "disable"},
+	},
+}
+
+var ciscoPager = regexp.MustCompile(`^\s*-+\s*[Mm]ore\s*-+\s*$|^\s*--More--.*$`)
+
+var commonCiscoFailures = []Indicator{
+	{Text: "% Invalid input"},
+	{Text: "% Ambiguous command"},
+	{Text: "% Incomplete command"},
+	{Text: "% Unknown command"},
+	{Text: "% Unrecognized command"},
+	{Text: "Command authorization failed"},
+	{Text: "% Authorization denied"},
+}
+
+var platforms = []*Platform{
+	{
+		Name:              "cisco_ios",
+		Aliases:           []string{"cisco_xe", "ios", "iosxe", "cisco_iosxe", "ios_xe", "cisco_ios_ssh", "cisco_xe_ssh"},
+		Modes:             ciscoLike.modes,
+		Transitions:       ciscoLike.transitions,
+		CommandMode:       ModePrivileged,
+		ConfigMode:        ModeConfiguration,
+		OnOpen:            []string{"terminal length 0", "terminal width 511"},
+		Pager:             ciscoPager,
+		PagerContinue:     " ",
+		FailureIndicators: append(slices.Clone(commonCiscoFailures), Indicator{Text: "%Error", LineStart: true}),
+		SaveCommand:       "copy running-config startup-config",
+		SaveConfirm: []Confirm{
+			{Question: regexp.MustCompile(`Destination filename \[[^\]]*\]\??\s*$`), Answer: ""},
+			{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
+		},
+		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+	},
+	{
+		Name:          "cisco_nxos",
+		Aliases:       []string{"nxos", "cisco_nxos_ssh", "nexus"},
+		Modes:         ciscoLike.modes,
+		Transitions:   ciscoLike.transitions,
+		CommandMode:   ModePrivileged,
+		ConfigMode:    ModeConfiguration,
+		OnOpen:        []string{"terminal length 0", "terminal width 511"},
+		Pager:         ciscoPager,
+		PagerContinue: " ",
+		FailureIndicators: append(slices.Clone(commonCiscoFailures),
+			Indicator{Text: "% Invalid command"},
+			Indicator{Text: "% Invalid parameter"},
+			Indicator{Text: "ERROR:", LineStart: true},
+		),
+		SaveCommand: "copy running-config startup-config",
+		SaveConfirm: []Confirm{
+			{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
+			{Question: regexp.MustCompile(`\(y/n\)\??\s*(\[[yn]\])?\s*$`), Answer: "y"},
+		},
+		HostnameChange: regexp.MustCompile(`^\s*(hostname|switchname)\s+\S`),
+	},
+	{
+		Name:          "arista_eos",
+		Aliases:       []string{"eos", "arista", "arista_eos_ssh"},
+		Modes:         ciscoLike.modes,
+		Transitions:   ciscoLike.transitions,
+		CommandMode:   ModePrivileged,
+		ConfigMode:    ModeConfiguration,
+		OnOpen:        []string{"terminal length 0", "terminal width 511"},
+		Pager:         ciscoPager,
+		PagerContinue: " ",
+		FailureIndicators: append(slices.Clone(commonCiscoFailures),
+			Indicator{Text: "% Error", LineStart: true},
+		),
+		SaveCommand:    "copy running-config startup-config",
+		SaveConfirm:    []Confirm{{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""}},
+		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+	},
+	{
+		Name:    "juniper_junos",
+		Aliases: []string{"juniper", "junos", "juniper_junos_ssh"},
+		Modes: []Mode{
+			{ModeConfiguration, regexp.MustCompile(`^(?:[A-Za-z0-9_.\-]+@)?` + host + `#\s*$`)},
+			{ModePrivileged, regexp.MustCompile(`^(?:[A-Za-z0-9_.\-]+@)?` + host + `>\s*$`)},
+		},
+		Transitions: []Transition{
+			{From: ModePrivileged, To: ModeConfiguration, Command: "configure"},
+			{From: ModeConfiguration, To: ModePrivileged, Command: "exit configuration-mode",
+				// Leaving with uncommitted changes asks first; the changes
+				// stay in the candidate, nothing is committed by "yes".
+				Confirm: []Confirm{{Question: regexp.MustCompile(`(?i)\(yes\)\s*$|\[yes,no\].*$`), Answer: "yes"}}},
+		},
+		CommandMode:   ModePrivileged,
+		ConfigMode:    ModeConfiguration,
+		OnOpen:        []string{"set cli screen-length 0", "set cli screen-width 511"},
+		Pager:         regexp.MustCompile(`^\s*---\(more( \d+%)?\)---\s*$|^\s*--More--\s*$`),
+		PagerContinue: " ",
+		FailureIndicators: []Indicator{
+			{Text: "syntax error"},
+			{Text: "unknown command"},
+			{Text: "missing argument"},
+			{Text: "invalid value"},
+			{Text: "error:", LineStart: true},
+			{Text: "commit failed"},
+		},
+		SaveNoop:       true,
+		Commit:         "commit",
+		Abort:          "rollback 0",
+		HostnameChange: regexp.MustCompile(`^\s*commit\b`),
+		NoiseLines:     regexp.MustCompile(`^\s*(\[edit[^\]]*\]|\{[^}]*\})\s*$`),
+	},
+	{
+		Name:    "linux",
+		Aliases: []string{"linux_ssh", "generic", "unix"},
+		Modes: []Mode{
+			// user@host:~$ , root@host:/tmp# , or a bare "$ " from sh.
+			{ModePrivileged, regexp.MustCompile(`^(?:\[?(?P<host>[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-]+)[^\n$#]*)?[$#]\s?$`)},
+		},
+		CommandMode: ModePrivileged,
+		FailureIndicators: []Indicator{
+			{Text: "command not found"},
+			{Text: ": not found"},
+		},
+		HostnameChange: regexp.MustCompile(`^$.`), // the prompt never changes name within a shell
+	},
+}
+
+// LookupPlatform returns the platform with this canonical name or alias
+// (case-insensitive, '-' and '_' equivalent).
+func LookupPlatform(name string) (*Platform, bool) {
+	n := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "-", "_")
+	for _, p := range platforms {
+		if p.Name == n || slices.Contains(p.Aliases, n) {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Platforms returns the canonical platform names, sorted.
+func Platforms() []string {
+	names := make([]string, 0, len(platforms))
+	for _, p := range platforms {
+		names = append(names, p.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// modeOf names the mode whose prompt matches line, and the device name the
+// prompt shows. ok is false when line is not a prompt of this platform.
+func (p *Platform) modeOf(line string) (mode, hostname string, ok bool) {
+	for _, m := range p.Modes {
+		sub := m.Prompt.FindStringSubmatch(line)
+		if sub == nil {
+			continue
+		}
+		if i := m.Prompt.SubexpIndex("host"); i >= 0 {
+			hostname = sub[i]
+		}
+		return m.Name, hostname, true
+	}
+	return "", "", false
+}
+
+// path returns the transitions leading from one mode to another (breadth
+// first, so the shortest walk), or nil when there is none.
+func (p *Platform) path(from, to string) []Transition {
+	if from == to {
+		return []Transition{}
+	}
+	type node struct {
+		mode string
+		via  []Transition
+	}
+	seen := map[string]bool{from: true}
+	queue := []node{{mode: from}}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, t := range p.Transitions {
+			if t.From != n.mode || seen[t.To] {
+				continue
+			}
+			via := append(slices.Clone(n.via), t)
+			if t.To == to {
+				return via
+			}
+			seen[t.To] = true
+			queue = append(queue, node{mode: t.To, via: via})
+		}
+	}
+	return nil
+}
+
+// failure returns the first indicator found in output and the lines that
+// hold it.
+func (p *Platform) failure(output string) (by, text string, failed bool) {
+	for _, ind := range p.FailureIndicators {
+		idx := indexIndicator(output, ind)
+		if idx < 0 {
+			continue
+		}
+		start := strings.LastIndexByte(output[:idx], '\n') + 1
+		end := strings.IndexByte(output[idx:], '\n')
+		if end < 0 {
+			end = len(output)
+		} else {
+			end += idx
+		}
+		return ind.Text, strings.TrimSpace(output[start:end]), true
+	}
+	return "", "", false
+}
+
+func indexIndicator(output string, ind Indicator) int {
+	if !ind.LineStart {
+		return strings.Index(output, ind.Text)
+	}
+	off := 0
+	for off <= len(output) {
+		line := output[off:]
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		trimmed := strings.TrimLeft(line, " \t")
+		if strings.HasPrefix(trimmed, ind.Text) {
+			return off + len(line) - len(trimmed)
+		}
+		off += len(line) + 1
+	}
+	return -1
+}

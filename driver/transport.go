@@ -1,0 +1,302 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+)
+
+// transport is the SSH layer: the client connections (jump hosts first,
+// the device last) that carry the interactive channel. It moves bytes and
+// knows nothing about prompts.
+type transport struct {
+	clients []*ssh.Client // outermost jump host first, the device last
+	banner  string        // pre-auth banner of the device, if any
+	agent   net.Conn      // ssh-agent connection, closed with the transport
+}
+
+func (t *transport) client() *ssh.Client { return t.clients[len(t.clients)-1] }
+
+// close closes the device connection first, then the jump hosts.
+func (t *transport) close() {
+	for i := len(t.clients) - 1; i >= 0; i-- {
+		t.clients[i].Close()
+	}
+	if t.agent != nil {
+		t.agent.Close()
+	}
+}
+
+// dialTransport connects through cfg.Jump (outermost first) to the device.
+// Every hop gets its own authentication and host key check; the connect
+// timeout applies to each hop's dial and handshake.
+func dialTransport(ctx context.Context, cfg *Config, sec *secrets) (*transport, error) {
+	t := &transport{}
+	hops := append(slices.Clone(cfg.Jump), *cfg)
+	var prev *ssh.Client
+	for i := range hops {
+		hop := hops[i]
+		applyDefaults(&hop)
+		isDevice := i == len(hops)-1
+		c, banner, err := dialHop(ctx, prev, &hop, cfg, sec, t, isDevice)
+		if err != nil {
+			t.close()
+			return nil, err
+		}
+		t.clients = append(t.clients, c)
+		if isDevice {
+			t.banner = banner
+		}
+		prev = c
+	}
+	return t, nil
+}
+
+func applyDefaults(c *Config) {
+	if c.Port == 0 {
+		c.Port = 22
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = 10 * time.Second
+	}
+	if c.CommandTimeout <= 0 {
+		c.CommandTimeout = 30 * time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = c.CommandTimeout
+	}
+	if c.HostKeyCheck == "" {
+		c.HostKeyCheck = HostKeyStrict
+	}
+	if c.Name == "" {
+		c.Name = c.Address
+	}
+}
+
+// dialHop opens one SSH connection, either directly (prev == nil) or
+// tunnelled through prev.
+func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secrets, t *transport, isDevice bool) (*ssh.Client, string, error) {
+	addr := net.JoinHostPort(hop.Address, strconv.Itoa(hop.Port))
+	op := "connect"
+	if !isDevice {
+		op = "connect via jump host " + addr
+	}
+	fail := func(sentinel error, cause error, format string, args ...any) error {
+		return newError(dev.Name, op, sentinel, sec, cause, format, args...)
+	}
+	if hop.Address == "" {
+		return nil, "", fail(ErrConnect, nil, "no address")
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, hop.ConnectTimeout)
+	defer cancel()
+
+	var conn net.Conn
+	var err error
+	if prev == nil {
+		d := net.Dialer{}
+		conn, err = d.DialContext(ctx, "tcp", addr)
+	} else {
+		conn, err = prev.DialContext(ctx, "tcp", addr)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "dialing %s: no answer within %s", addr, hop.ConnectTimeout)
+		}
+		return nil, "", fail(ErrConnect, err, "dialing %s: %v", addr, err)
+	}
+
+	hk, algos, err := hostKeyCallback(hop, dev.Name, dev.Logger)
+	if err != nil {
+		conn.Close()
+		return nil, "", fail(ErrHostKey, err, "%v", err)
+	}
+	auth, agentConn, err := authMethods(hop)
+	if err != nil {
+		conn.Close()
+		return nil, "", fail(ErrAuth, nil, "%v", err)
+	}
+	if agentConn != nil {
+		t.agent = agentConn
+	}
+
+	var banner strings.Builder
+	sc := &ssh.ClientConfig{
+		User:              hop.Username,
+		Auth:              auth,
+		HostKeyCallback:   hk.check,
+		HostKeyAlgorithms: algos,
+		BannerCallback: func(msg string) error {
+			banner.WriteString(msg)
+			return nil
+		},
+		Timeout: hop.ConnectTimeout,
+	}
+	if hop.LegacyAlgorithms {
+		legacy(sc)
+	}
+
+	// The handshake (banner, key exchange, authentication) gets the same
+	// deadline as the dial; a context cancellation closes the socket,
+	// which makes the handshake return at once.
+	deadline, _ := ctx.Deadline()
+	conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	cc, chans, reqs, err := ssh.NewClientConn(conn, addr, sc)
+	stop()
+	if err != nil {
+		conn.Close()
+		switch {
+		case hk.err != nil:
+			return nil, "", fail(ErrHostKey, nil, "%s", hk.err.Error())
+		case strings.Contains(err.Error(), "unable to authenticate"):
+			return nil, "", fail(ErrAuth, nil, "user %q on %s: the device rejected the credentials (tried %s); not retried", hop.Username, addr, authNames(hop))
+		case ctx.Err() != nil:
+			return nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return nil, "", fail(ErrTimeout, err, "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
+		default:
+			return nil, "", fail(ErrConnect, err, "SSH handshake with %s: %v", addr, err)
+		}
+	}
+	conn.SetDeadline(time.Time{})
+	return ssh.NewClient(cc, chans, reqs), banner.String(), nil
+}
+
+// legacy adds the algorithms old IOS images need to the defaults.
+func legacy(sc *ssh.ClientConfig) {
+	sup := ssh.SupportedAlgorithms()
+	sc.KeyExchanges = append(sup.KeyExchanges, ssh.InsecureKeyExchangeDH14SHA1, ssh.InsecureKeyExchangeDH1SHA1)
+	sc.Ciphers = append(sup.Ciphers, ssh.InsecureCipherAES128CBC, ssh.InsecureCipherTripleDESCBC)
+	sc.MACs = append(sup.MACs, ssh.HMACSHA1)
+	if len(sc.HostKeyAlgorithms) == 0 {
+		sc.HostKeyAlgorithms = sup.HostKeys
+	}
+	if !slices.Contains(sc.HostKeyAlgorithms, ssh.KeyAlgoRSA) {
+		sc.HostKeyAlgorithms = append(sc.HostKeyAlgorithms, ssh.KeyAlgoRSA)
+	}
+}
+
+// authMethods lists the methods in the order they are tried: keys (agent,
+// then key file), password, keyboard-interactive. None is retried: a
+// wrong password is one failed attempt, never three.
+func authMethods(c *Config) ([]ssh.AuthMethod, net.Conn, error) {
+	var methods []ssh.AuthMethod
+	var signers []ssh.Signer
+	var agentConn net.Conn
+	if c.UseAgent {
+		sock := os.Getenv("SSH_AUTH_SOCK")
+		if sock == "" {
+			return nil, nil, errors.New("use_agent is set but SSH_AUTH_SOCK is empty")
+		}
+		conn, err := net.Dial("unix", sock)
+		if err != nil {
+			return nil, nil, fmt.Errorf("connecting to ssh-agent at SSH_AUTH_SOCK: %v", err)
+		}
+		agentConn = conn
+		ag := agent.NewClient(conn)
+		methods = append(methods, ssh.PublicKeysCallback(ag.Signers))
+	}
+	if c.PrivateKey != "" {
+		s, err := loadKey(c.PrivateKey, c.PrivateKeyPassphrase)
+		if err != nil {
+			if agentConn != nil {
+				agentConn.Close()
+			}
+			return nil, nil, err
+		}
+		signers = append(signers, s)
+		methods = append(methods, ssh.PublicKeys(signers...))
+	}
+	if c.Password != "" {
+		pw := c.Password
+		methods = append(methods, ssh.Password(pw))
+		answered := false
+		methods = append(methods, ssh.KeyboardInteractive(func(name, instruction string, questions []string, echos []bool) ([]string, error) {
+			answers := make([]string, len(questions))
+			for i, q := range questions {
+				lq := strings.ToLower(q)
+				if strings.Contains(lq, "password") || strings.Contains(lq, "passcode") {
+					if answered {
+						// The server asks again: the password was wrong.
+						// Answering again would be an automatic retry.
+						return nil, errors.New("password rejected")
+					}
+					answers[i] = pw
+					answered = true
+				}
+			}
+			return answers, nil
+		}))
+	}
+	if len(methods) == 0 {
+		return nil, nil, errors.New("no credentials: set a password, a private key or use_agent")
+	}
+	return methods, agentConn, nil
+}
+
+func authNames(c *Config) string {
+	var n []string
+	if c.UseAgent {
+		n = append(n, "agent")
+	}
+	if c.PrivateKey != "" {
+		n = append(n, "key "+c.PrivateKey)
+	}
+	if c.Password != "" {
+		n = append(n, "password", "keyboard-interactive")
+	}
+	return strings.Join(n, ", ")
+}
+
+// keyCache avoids re-parsing (and re-decrypting, which is deliberately
+// slow for bcrypt-protected keys) the same key file for every device of a
+// fleet.
+var keyCache sync.Map // keyCacheKey -> ssh.Signer
+
+type keyCacheKey struct {
+	path, passphrase string
+	mtime            time.Time
+	size             int64
+}
+
+func loadKey(path, passphrase string) (ssh.Signer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("private key: %v", err)
+	}
+	k := keyCacheKey{path, passphrase, st.ModTime(), st.Size()}
+	if s, ok := keyCache.Load(k); ok {
+		return s.(ssh.Signer), nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("private key: %v", err)
+	}
+	s, err := ssh.ParsePrivateKey(pem)
+	var missing *ssh.PassphraseMissingError
+	if errors.As(err, &missing) {
+		if passphrase == "" {
+			return nil, fmt.Errorf("private key %s is encrypted and no passphrase is set", path)
+		}
+		s, err = ssh.ParsePrivateKeyWithPassphrase(pem, []byte(passphrase))
+		if err != nil {
+			// Never include err's text verbatim: keep the message fixed.
+			return nil, fmt.Errorf("private key %s: cannot decrypt it with the passphrase given", path)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("private key %s: %v", path, err)
+	}
+	keyCache.Store(k, s)
+	return s, nil
+}

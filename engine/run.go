@@ -1,0 +1,543 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/driver"
+	"github.com/runbook-dev/runbook/hcl"
+	"github.com/runbook-dev/runbook/tasks"
+)
+
+// Session is an open device session: what steps run against, plus Close.
+type Session interface {
+	tasks.Conn
+	Close() error
+}
+
+// Opener opens a session to a host. transcript may be nil.
+type Opener func(ctx context.Context, h *hcl.Host, transcript io.Writer) (Session, error)
+
+// Options tune a run.
+type Options struct {
+	Forks int // devices at once; 0 or 1 runs serially; default 10 (set by the CLI)
+	// ConnectLimit caps simultaneous connection attempts, separately from
+	// Forks, because AAA servers choke on login bursts. Default 20.
+	ConnectLimit int
+	// ConnectJitter: each attempt waits a random time up to this first, so
+	// a fleet does not log in in lockstep. Default 25ms; negative disables.
+	ConnectJitter time.Duration
+	FailFast      bool
+	Check         bool // run only steps that do not change devices
+	// RetryBackoff is the first wait between attempts of a step; it doubles
+	// per attempt up to 30s. Default 1s.
+	RetryBackoff time.Duration
+	Open         Opener // default DriverOpener(nil)
+	// SessionLog, when set, gives the per-device transcript writer.
+	SessionLog func(device string) (io.WriteCloser, error)
+	Sink       Sink
+	Now        func() time.Time
+	Mode       string // "apply" or "check", for the report
+}
+
+// Run runs the plan on hosts and returns the report; it never returns
+// early on a device failure. When ctx is cancelled, running steps stop,
+// sessions close, devices not yet started are marked skipped, and the
+// report (with Interrupted set) is still returned and emitted.
+func (p *Plan) Run(ctx context.Context, hosts []*hcl.Host, opts Options) *Report {
+	r := newRunner(p, hosts, opts)
+	return r.run(ctx)
+}
+
+type runner struct {
+	plan    *Plan
+	hosts   []*hcl.Host
+	opts    Options
+	emitMu  sync.Mutex
+	connSem chan struct{}
+
+	stopMu  sync.Mutex
+	stopped string // why no more devices start ("" while they may)
+}
+
+func newRunner(p *Plan, hosts []*hcl.Host, opts Options) *runner {
+	if opts.Forks < 1 {
+		opts.Forks = 1
+	}
+	if opts.ConnectLimit <= 0 {
+		opts.ConnectLimit = 20
+	}
+	if opts.ConnectJitter == 0 {
+		opts.ConnectJitter = 25 * time.Millisecond
+	}
+	if opts.RetryBackoff <= 0 {
+		opts.RetryBackoff = time.Second
+	}
+	if opts.Open == nil {
+		opts.Open = DriverOpener(nil)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Mode == "" {
+		opts.Mode = "apply"
+		if opts.Check {
+			opts.Mode = "check"
+		}
+	}
+	return &runner{plan: p, hosts: hosts, opts: opts, connSem: make(chan struct{}, opts.ConnectLimit)}
+}
+
+func (r *runner) emit(e Event) {
+	if r.opts.Sink == nil {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = r.opts.Now()
+	}
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	r.opts.Sink.Event(e)
+}
+
+func (r *runner) stop(why string) {
+	r.stopMu.Lock()
+	defer r.stopMu.Unlock()
+	if r.stopped == "" {
+		r.stopped = why
+	}
+}
+
+func (r *runner) stopReason(ctx context.Context) string {
+	if ctx.Err() != nil {
+		return "not started: run interrupted"
+	}
+	r.stopMu.Lock()
+	defer r.stopMu.Unlock()
+	return r.stopped
+}
+
+func (r *runner) run(ctx context.Context) *Report {
+	rep := &Report{
+		Playbook: playbookName(r.plan.Playbook),
+		Mode:     r.opts.Mode,
+		Start:    r.opts.Now(),
+		Devices:  make([]*DeviceResult, len(r.hosts)),
+	}
+	r.emit(Event{Type: RunStarted, Total: len(r.hosts), Report: &Report{Playbook: rep.Playbook, Mode: rep.Mode, Start: rep.Start}})
+
+	work := make(chan int)
+	var wg sync.WaitGroup
+	workers := min(r.opts.Forks, len(r.hosts))
+	for range workers {
+		wg.Go(func() {
+			for i := range work {
+				rep.Devices[i] = r.device(ctx, r.hosts[i])
+			}
+		})
+	}
+	for i, h := range r.hosts {
+		if why := r.stopReason(ctx); why != "" {
+			rep.Devices[i] = r.skipDevice(h, why)
+			continue
+		}
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			rep.Devices[i] = r.skipDevice(h, "not started: run interrupted")
+		}
+	}
+	close(work)
+	wg.Wait()
+
+	rep.Duration = r.opts.Now().Sub(rep.Start)
+	rep.Interrupted = ctx.Err() != nil
+	r.emit(Event{Type: RunFinished, Report: rep, Total: len(r.hosts)})
+	return rep
+}
+
+func playbookName(p *hcl.Playbook) string {
+	var names []string
+	for name := range p.Files {
+		names = append(names, name)
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names, ",")
+}
+
+func (r *runner) skipDevice(h *hcl.Host, why string) *DeviceResult {
+	d := &DeviceResult{Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Status: DeviceSkipped, Message: why, Start: r.opts.Now()}
+	for _, ps := range r.plan.steps {
+		d.Steps = append(d.Steps, &StepResult{Address: ps.step.Address(), Kind: ps.step.Kind, Name: ps.step.Name, Status: StatusSkipped, Message: why})
+	}
+	r.emit(Event{Type: DeviceFinished, Device: h.Name, Address: d.Address, Status: d.Status, Message: why, Result: d})
+	return d
+}
+
+func hostAddr(h *hcl.Host) string {
+	port := h.Port
+	if port == 0 {
+		port = 22
+	}
+	return fmt.Sprintf("%s:%d", h.Address, port)
+}
+
+// deviceRun is the state of one device's run.
+type deviceRun struct {
+	r          *runner
+	host       *hcl.Host
+	res        *DeviceResult
+	sess       Session
+	transcript io.WriteCloser
+	hostVal    map[string]any
+	stepVals   map[string]cty.Value      // "kind.name" -> value, for HCL references
+	stepAny    map[string]map[string]any // by "kind.name" and by name, for expressions
+	unreached  error                     // connect failed: the device is unreachable
+}
+
+func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
+	d := &deviceRun{
+		r:    r,
+		host: h,
+		res: &DeviceResult{
+			Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Start: r.opts.Now(),
+		},
+		hostVal:  hostValue(h),
+		stepVals: map[string]cty.Value{},
+		stepAny:  map[string]map[string]any{},
+	}
+	r.emit(Event{Type: DeviceStarted, Device: h.Name, Address: d.res.Address})
+	if r.opts.SessionLog != nil {
+		if w, err := r.opts.SessionLog(h.Name); err == nil {
+			d.transcript = w
+		} else {
+			d.res.Message = "session log: " + err.Error()
+		}
+	}
+	d.runSteps(ctx)
+	if d.sess != nil {
+		_ = d.sess.Close()
+	}
+	if d.transcript != nil {
+		_ = d.transcript.Close()
+	}
+	d.res.Duration = r.opts.Now().Sub(d.res.Start)
+	d.res.Status = d.status()
+	if d.res.Status != DevicePassed && d.res.Status != DeviceSkipped && r.opts.FailFast {
+		r.stop("not started: --fail-fast after " + h.Name + " failed")
+	}
+	r.emit(Event{Type: DeviceFinished, Device: h.Name, Address: d.res.Address, Status: d.res.Status, Message: d.res.Message, Result: d.res, Duration: d.res.Duration})
+	return d.res
+}
+
+func (d *deviceRun) status() Status {
+	if d.unreached != nil {
+		return DeviceUnreachable
+	}
+	st := DevicePassed
+	for i, s := range d.res.Steps {
+		ignore := d.r.plan.steps[i].step.OnFailure == hcl.OnFailureContinue
+		switch s.Status {
+		case StatusError:
+			if !ignore {
+				return DeviceError
+			}
+		case StatusFailed:
+			if !ignore {
+				st = DeviceFailed
+			}
+		}
+	}
+	return st
+}
+
+func hostValue(h *hcl.Host) map[string]any {
+	groups := make([]any, len(h.Groups))
+	for i, g := range h.Groups {
+		groups[i] = g
+	}
+	tags := make([]any, len(h.Tags))
+	for i, t := range h.Tags {
+		tags[i] = t
+	}
+	return map[string]any{
+		"name":     h.Name,
+		"address":  h.Address,
+		"port":     h.Port,
+		"platform": h.Platform,
+		"groups":   groups,
+		"tags":     tags,
+		"vars":     ctyMapToAny(h.Vars),
+	}
+}
+
+func (d *deviceRun) runSteps(ctx context.Context) {
+	steps := d.r.plan.steps
+	for _, ps := range steps {
+		sr := &StepResult{Address: ps.step.Address(), Kind: ps.step.Kind, Name: ps.step.Name}
+		d.res.Steps = append(d.res.Steps, sr)
+		if why := d.blocked(ctx, ps); why != "" {
+			sr.Status, sr.Message, sr.Start = StatusSkipped, why, d.r.opts.Now()
+			d.emitStep(sr, nil)
+			continue
+		}
+		d.r.emit(Event{Type: StepStarted, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name})
+		d.runStep(ctx, ps, sr)
+		d.emitStep(sr, nil)
+	}
+}
+
+// blocked says why a step must not run on this device, or "".
+func (d *deviceRun) blocked(ctx context.Context, ps *planStep) string {
+	if ctx.Err() != nil {
+		return "run interrupted"
+	}
+	if d.unreached != nil {
+		return "device unreachable"
+	}
+	for _, i := range ps.deps {
+		dep := d.res.Steps[i]
+		ok := dep.Status == StatusOK || dep.Status == StatusChanged ||
+			(dep.Status == StatusSkipped && strings.HasPrefix(dep.Message, whenFalse))
+		if !ok && d.r.plan.steps[i].step.OnFailure == hcl.OnFailureContinue && dep.Status != StatusSkipped {
+			ok = true
+		}
+		if !ok {
+			return fmt.Sprintf("dependency %s %s", dep.Address, dep.Status)
+		}
+	}
+	if d.r.opts.Check && ps.kind.Changes() {
+		return "check mode: this step would change the device"
+	}
+	if ps.when != nil {
+		ok, err := ps.when.Eval(d.exprEnv("", nil))
+		if err != nil {
+			return "when: " + err.Error()
+		}
+		if !ok {
+			return whenFalse + ps.step.When.Source
+		}
+	}
+	return ""
+}
+
+const whenFalse = "when is false: "
+
+func (d *deviceRun) emitStep(sr *StepResult, _ error) {
+	d.r.emit(Event{
+		Type: StepFinished, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name,
+		Status: sr.Status, Duration: sr.Duration, Message: sr.Message, Output: sr.Output,
+		Records: sr.Records, Asserts: sr.Asserts,
+	})
+}
+
+// exprEnv is what `when` and `assert` expressions see.
+func (d *deviceRun) exprEnv(output string, records []map[string]any) map[string]any {
+	steps := make(map[string]any, len(d.stepAny))
+	for k, v := range d.stepAny {
+		steps[k] = v
+	}
+	var result []any
+	for _, rec := range records {
+		result = append(result, rec)
+	}
+	if result == nil {
+		result = []any{}
+	}
+	return map[string]any{
+		"output": output,
+		"result": result,
+		"steps":  steps,
+		"vars":   d.r.plan.vars,
+		"host":   d.hostVal,
+	}
+}
+
+func (d *deviceRun) connect(ctx context.Context) error {
+	if d.sess != nil {
+		return nil
+	}
+	select {
+	case d.r.connSem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-d.r.connSem }()
+	if j := d.r.opts.ConnectJitter; j > 0 {
+		t := time.NewTimer(rand.N(j))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+	var tw io.Writer
+	if d.transcript != nil {
+		tw = d.transcript
+	}
+	s, err := d.r.opts.Open(ctx, d.host, tw)
+	if err != nil {
+		return err
+	}
+	d.sess = s
+	return nil
+}
+
+// runStep runs one step with its timeout and retries, then parse and
+// assertions, and fills sr.
+func (d *deviceRun) runStep(ctx context.Context, ps *planStep, sr *StepResult) {
+	sr.Start = d.r.opts.Now()
+	defer func() { sr.Duration = d.r.opts.Now().Sub(sr.Start) }()
+
+	act, diags := ps.kind.Decode(ps.step.Body, d.r.plan.Playbook.HostContext(d.host, d.stepVals))
+	if diags.HasErrors() {
+		sr.Status, sr.Message = StatusError, diags.Error()
+		return
+	}
+	action, ok := act.(tasks.Action)
+	if !ok {
+		sr.Status, sr.Message = StatusError, fmt.Sprintf("step kind %s returned no action", ps.step.Kind)
+		return
+	}
+	backoff := d.r.opts.RetryBackoff
+	for attempt := 0; ; attempt++ {
+		sr.Attempts = attempt + 1
+		final := d.attempt(ctx, ps, action, sr)
+		if final || attempt >= ps.step.Retries || ctx.Err() != nil {
+			return
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+// attempt runs the step once. It returns true when retrying cannot help
+// (success, or an error that must not be retried such as bad credentials).
+func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Action, sr *StepResult) bool {
+	sctx := ctx
+	if ps.step.Timeout > 0 {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, ps.step.Timeout)
+		defer cancel()
+	}
+	sr.Output, sr.Records, sr.Asserts, sr.Message = "", nil, nil, ""
+	var conn tasks.Conn
+	if ps.step.Kind != "assert" {
+		if err := d.connect(sctx); err != nil {
+			sr.Status, sr.Message = StatusError, connectMessage(err)
+			d.unreached = err
+			d.res.Message = sr.Message
+			return !retryable(err) || ctx.Err() != nil
+		}
+		d.unreached = nil
+		d.res.Message = ""
+		conn = d.sess
+	}
+	env := &tasks.Env{
+		HostName: d.host.Name,
+		Platform: d.host.Platform,
+		Vars:     d.r.plan.vars,
+		Host:     d.hostVal,
+		Steps:    d.stepAny,
+		Now:      d.r.opts.Now,
+		BaseDir:  ps.baseDir,
+	}
+	res, err := action.Run(sctx, conn, env)
+	if err != nil {
+		sr.Status, sr.Message = StatusError, err.Error()
+		if sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+			sr.Message = fmt.Sprintf("step timed out after %s: %v", ps.step.Timeout, err)
+		}
+		// The session's state is unknown after a transport error or a
+		// timeout: drop it, so the next attempt or step reconnects.
+		if d.sess != nil {
+			_ = d.sess.Close()
+			d.sess = nil
+		}
+		return !retryable(err)
+	}
+	sr.Output = res.Output
+	sr.Status = StatusOK
+	if res.Changed {
+		sr.Status = StatusChanged
+	}
+	if res.Failed {
+		sr.Status, sr.Message = StatusFailed, res.Message
+	}
+	records := res.Records
+	if ps.parser != nil && !res.Failed {
+		recs, perr := ps.parser.Parse(res.Output)
+		if perr != nil {
+			sr.Status, sr.Message = StatusFailed, "parse: "+perr.Error()
+		}
+		records = recs
+	}
+	sr.Records = records
+	d.record(ps, res, records)
+	if sr.Status == StatusFailed {
+		return false
+	}
+	env2 := d.exprEnv(res.Output, records)
+	var failed []string
+	for _, a := range ps.asserts {
+		out, aerr := a.Eval(env2)
+		ar := AssertResult{Name: a.Name(), Passed: aerr == nil && out.Passed, Message: out.Message}
+		if aerr != nil {
+			ar.Message = aerr.Error()
+		}
+		sr.Asserts = append(sr.Asserts, ar)
+		if !ar.Passed {
+			failed = append(failed, fmt.Sprintf("assert %q: %s", ar.Name, ar.Message))
+		}
+	}
+	if len(failed) > 0 {
+		sr.Status, sr.Message = StatusFailed, strings.Join(failed, "; ")
+		return false
+	}
+	return true
+}
+
+// record makes a step's result visible to later steps, both to HCL
+// references (step.KIND.NAME.ATTR) and to expressions (steps.NAME.ATTR).
+func (d *deviceRun) record(ps *planStep, res *tasks.Result, records []map[string]any) {
+	v := res.Value()
+	if records != nil {
+		recs := make([]any, len(records))
+		for i, r := range records {
+			recs[i] = r
+		}
+		v["result"] = recs
+	}
+	d.stepAny[ps.step.Address()] = v
+	d.stepAny[ps.step.Name] = v
+	d.stepVals[ps.step.Address()] = anyToCty(v)
+}
+
+// retryable says whether trying again may help. Bad credentials and a
+// changed host key never get better by retrying, and retrying a login can
+// lock the account.
+func retryable(err error) bool {
+	return !errors.Is(err, driver.ErrAuth) && !errors.Is(err, driver.ErrHostKey) &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, driver.ErrPlatform)
+}
+
+func connectMessage(err error) string {
+	return "connect: " + err.Error()
+}

@@ -1,0 +1,91 @@
+package lab
+
+import (
+	"hash/fnv"
+	"strings"
+	"time"
+)
+
+// devState is a device's configuration and counters, shared by its
+// sessions and guarded by Device.mu.
+type devState struct {
+	dev     *Device
+	running *runConfig // IOS-like platforms
+	startup *runConfig
+
+	junosActive    *jnode // JunOS: committed configuration
+	junosCandidate *jnode // JunOS: shared candidate ("configure")
+	junosRollback  []*jnode
+
+	linuxHost string
+
+	countersCleared time.Time
+	reloadAt        time.Time // "reload in N" scheduled
+	lastChange      time.Time
+	saved           time.Time
+}
+
+func newDevState(d *Device) *devState {
+	st := &devState{dev: d, lastChange: d.started, saved: d.started}
+	switch d.platform {
+	case JuniperJunos:
+		st.junosActive = parseJunosSet(junosInitial(d))
+		st.junosCandidate = st.junosActive.clone()
+	case Linux:
+		st.linuxHost = d.spec.Name
+	default:
+		p := platformFor(d.platform).(*iosLike)
+		st.running = parseConfig(p.initial(d))
+		st.startup = st.running.clone()
+	}
+	return st
+}
+
+func (st *devState) runningText() string {
+	switch st.dev.platform {
+	case JuniperJunos:
+		return st.junosActive.render(0)
+	case Linux:
+		return ""
+	}
+	return platformFor(st.dev.platform).(*iosLike).renderRunning(st, st.running)
+}
+
+func (st *devState) startupText() string {
+	switch st.dev.platform {
+	case JuniperJunos:
+		return st.junosActive.render(0)
+	case Linux:
+		return ""
+	}
+	return platformFor(st.dev.platform).(*iosLike).renderRunning(st, st.startup)
+}
+
+func (st *devState) hostname() string {
+	switch st.dev.platform {
+	case JuniperJunos:
+		if n := st.junosActive.find([]string{"system", "host-name"}); n != nil && len(n.children) == 1 {
+			return n.children[0].name
+		}
+		return st.dev.spec.Name
+	case Linux:
+		return st.linuxHost
+	}
+	for _, s := range st.running.stanzas {
+		if strings.HasPrefix(s.line, "hostname ") || strings.HasPrefix(s.line, "switchname ") {
+			return strings.TrimSpace(s.line[strings.IndexByte(s.line, ' '):])
+		}
+	}
+	return st.dev.spec.Name
+}
+
+// hashN gives stable pseudo-random numbers (NTP delays, counters) so that
+// the same device prints the same values every time.
+func hashN(parts ...string) uint32 {
+	h := fnv.New32a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return h.Sum32()
+}

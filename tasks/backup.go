@@ -1,0 +1,269 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	hclv2 "github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/runbook-dev/runbook/driver"
+)
+
+// backup { dir, keep } -> path: the running-config written to
+// dir/<host>/<host>-<UTC timestamp>.cfg, whole or not at all.
+type backupKind struct{}
+
+var backupSchema = &hclv2.BodySchema{
+	Attributes: []hclv2.AttributeSchema{
+		{Name: "dir", Required: true},
+		{Name: "keep"},
+	},
+}
+
+// backupStamp sorts lexically in time order, which pruning relies on.
+const backupStamp = "20060102T150405Z"
+
+// Backup changes nothing on the device, so `runbook check` runs it.
+func (backupKind) Changes() bool { return false }
+
+func (backupKind) Decode(body hclv2.Body, ctx *hclv2.EvalContext) (any, hclv2.Diagnostics) {
+	content, diags := body.Content(backupSchema)
+	a := &Backup{}
+	var d hclv2.Diagnostics
+	a.dir, d = requiredString(content.Attributes, "dir", ctx)
+	diags = append(diags, d...)
+	if a.dir.known && strings.TrimSpace(a.dir.s) == "" {
+		diags = append(diags, attrDiag(content.Attributes["dir"], "Invalid backup directory", `The argument "dir" must not be empty.`))
+	}
+	a.keepKnown = true
+	if attr, ok := content.Attributes["keep"]; ok {
+		v, d := evalAttr(attr, ctx, cty.Number)
+		diags = append(diags, d...)
+		v, _ = v.UnmarkDeep()
+		switch {
+		case d.HasErrors():
+		case !v.IsKnown():
+			a.keepKnown = false
+		case v.IsNull():
+		default:
+			n, acc := v.AsBigFloat().Int64()
+			if !v.AsBigFloat().IsInt() || acc != 0 || n < 1 {
+				diags = append(diags, attrDiag(attr, "Invalid keep value",
+					fmt.Sprintf(`The argument "keep" must be a whole number of backups to keep, at least 1, not %s.`, v.AsBigFloat().Text('g', -1))))
+			} else {
+				a.keep = int(n)
+			}
+		}
+	}
+	return a, diags
+}
+
+// Backup saves the device's configuration to a local file.
+type Backup struct {
+	dir       text
+	keep      int // 0: keep every backup
+	keepKnown bool
+}
+
+// Describe implements Action.
+func (a *Backup) Describe() []string {
+	line := "(backup the running configuration to " + a.dir.show() + ")"
+	if a.keep > 0 {
+		line = fmt.Sprintf("(backup the running configuration to %s, keep %d)", a.dir.show(), a.keep)
+	}
+	return []string{line}
+}
+
+// configCommand is the command that prints the configuration, per platform.
+func configCommand(platform string) (string, error) {
+	switch platform {
+	case "juniper_junos":
+		return "show configuration", nil
+	case "linux":
+		return "", fmt.Errorf("backup: platform linux has no running-config to back up: %w", driver.ErrUnsupported)
+	}
+	return "show running-config", nil
+}
+
+// Run implements Action.
+func (a *Backup) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) {
+	if !a.dir.known || !a.keepKnown {
+		return nil, errUnknown("backup", "dir")
+	}
+	platform := conn.Platform()
+	if platform == "" && env != nil {
+		platform = env.Platform
+	}
+	cmd, err := configCommand(platform)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := conn.SendCommand(ctx, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Failed {
+		return &Result{Output: resp.Output, Failed: true, Message: failMessage("command", resp)}, nil
+	}
+	cfg := cleanConfig(resp.Output)
+	if strings.TrimSpace(cfg) == "" {
+		// Writing an empty backup would rotate a good one out with keep.
+		return &Result{Output: resp.Output, Failed: true, Message: fmt.Sprintf("command %q returned no configuration", cmd)}, nil
+	}
+	host := ""
+	if env != nil {
+		host = env.HostName
+	}
+	if host == "" {
+		host = conn.Hostname()
+	}
+	name := safeName(host)
+	dir := a.dir.s
+	if !filepath.IsAbs(dir) && env != nil && env.BaseDir != "" {
+		dir = filepath.Join(env.BaseDir, dir)
+	}
+	dir = filepath.Join(dir, name)
+	path, err := writeBackup(dir, name, env.now(), []byte(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("backup %s: %w", host, err)
+	}
+	if a.keep > 0 {
+		if err := pruneBackups(dir, name, a.keep); err != nil {
+			return nil, fmt.Errorf("backup %s: %w", host, err)
+		}
+	}
+	return &Result{Output: resp.Output, Path: path}, nil
+}
+
+// cleanConfig drops the IOS preamble "Building configuration..." which is
+// progress chatter, not configuration; everything else is kept byte for
+// byte so a restore gets exactly what the device printed.
+func cleanConfig(out string) string {
+	out = strings.TrimLeft(out, "\r\n")
+	if rest, ok := strings.CutPrefix(out, "Building configuration..."); ok {
+		out = strings.TrimLeft(rest, "\r\n")
+	}
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	return out
+}
+
+// safeName keeps a host name from escaping the backup directory.
+func safeName(host string) string {
+	r := strings.NewReplacer("/", "_", `\`, "_", "\x00", "_")
+	host = r.Replace(host)
+	if host == "" || host == "." || host == ".." {
+		host = "_" + host
+	}
+	return host
+}
+
+// writeBackup writes data to dir/<name>-<stamp>.cfg atomically: a temp file
+// in the same directory is written, fsynced and renamed, and the directory
+// is fsynced, so a crash leaves either the whole file or none.
+func writeBackup(dir, name string, now time.Time, data []byte) (string, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	stamp := now.UTC().Format(backupStamp)
+	path := filepath.Join(dir, name+"-"+stamp+".cfg")
+	// Two backups in the same second (a retry, a second backup step) get a
+	// suffix instead of overwriting the first.
+	for i := 1; ; i++ {
+		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		path = filepath.Join(dir, fmt.Sprintf("%s-%s-%d.cfg", name, stamp, i))
+	}
+	tmp, err := os.CreateTemp(dir, "."+name+"-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", err
+	}
+	ok = true
+	syncDir(dir)
+	return path, nil
+}
+
+// syncDir makes a rename durable. Best effort: some platforms cannot
+// fsync a directory, and the file itself is already whole.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}
+
+// pruneBackups keeps the keep newest backups of the host. Only files named
+// like our backups are considered, so nothing else in dir is touched.
+func pruneBackups(dir, name string, keep int) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var backups []string
+	prefix := name + "-"
+	for _, e := range entries {
+		n := e.Name()
+		if e.Type().IsRegular() && strings.HasPrefix(n, prefix) && strings.HasSuffix(n, ".cfg") && isStamp(n[len(prefix):]) {
+			backups = append(backups, n)
+		}
+	}
+	if len(backups) <= keep {
+		return nil
+	}
+	slices.SortFunc(backups, func(x, y string) int { return strings.Compare(backupKey(x, prefix), backupKey(y, prefix)) })
+	var errs []error
+	for _, n := range backups[:len(backups)-keep] {
+		if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isStamp reports whether s starts with a backup timestamp.
+func isStamp(s string) bool {
+	if len(s) < len(backupStamp) {
+		return false
+	}
+	_, err := time.Parse(backupStamp, s[:len(backupStamp)])
+	return err == nil
+}
+
+// backupKey orders backups by time, then by same-second suffix (-1, -2,
+// ... numerically, so that -10 sorts after -9).
+func backupKey(n, prefix string) string {
+	rest := strings.TrimSuffix(n[len(prefix):], ".cfg")
+	stamp, suffix := rest[:len(backupStamp)], strings.TrimPrefix(rest[len(backupStamp):], "-")
+	return fmt.Sprintf("%s-%09s", stamp, suffix)
+}

@@ -1,0 +1,39 @@
+package tasks
+
+import (
+	"context"
+
+	hclv2 "github.com/hashicorp/hcl/v2"
+)
+
+// save {}: the platform's save (copy run start, write memory, commit...)
+// with its confirmations, which the driver knows.
+type saveKind struct{}
+
+var saveSchema = &hclv2.BodySchema{}
+
+func (saveKind) Changes() bool { return true }
+
+func (saveKind) Decode(body hclv2.Body, _ *hclv2.EvalContext) (any, hclv2.Diagnostics) {
+	_, diags := body.Content(saveSchema)
+	return &Save{}, diags
+}
+
+// Save saves the running configuration.
+type Save struct{}
+
+// Describe implements Action.
+func (*Save) Describe() []string { return []string{"(save the running configuration)"} }
+
+// Run implements Action.
+func (*Save) Run(ctx context.Context, conn Conn, _ *Env) (*Result, error) {
+	resp, err := conn.Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Output: resp.Output, Failed: resp.Failed, Changed: !resp.Failed}
+	if resp.Failed {
+		res.Message = failMessage("save", resp)
+	}
+	return res, nil
+}

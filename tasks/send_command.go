@@ -1,0 +1,69 @@
+package tasks
+
+import (
+	"context"
+	"time"
+
+	hclv2 "github.com/hashicorp/hcl/v2"
+
+	"github.com/runbook-dev/runbook/driver"
+)
+
+// send_command { command, expect_string, timeout } -> output
+type sendCommandKind struct{}
+
+var sendCommandSchema = &hclv2.BodySchema{
+	Attributes: []hclv2.AttributeSchema{
+		{Name: "command", Required: true},
+		{Name: "expect_string"},
+		{Name: "timeout"},
+	},
+}
+
+func (sendCommandKind) Changes() bool { return false }
+
+func (sendCommandKind) Decode(body hclv2.Body, ctx *hclv2.EvalContext) (any, hclv2.Diagnostics) {
+	content, diags := body.Content(sendCommandSchema)
+	a := &SendCommand{}
+	var d hclv2.Diagnostics
+	a.command, d = requiredString(content.Attributes, "command", ctx)
+	diags = append(diags, d...)
+	a.expect, d = regexAttr(content.Attributes, "expect_string", ctx)
+	diags = append(diags, d...)
+	a.timeout, d = durationAttr(content.Attributes, "timeout", ctx)
+	diags = append(diags, d...)
+	return a, diags
+}
+
+// SendCommand runs one command in privileged exec mode.
+type SendCommand struct {
+	command text
+	expect  text // empty: the prompt ends the output
+	timeout time.Duration
+}
+
+// Describe implements Action.
+func (a *SendCommand) Describe() []string { return []string{a.command.show()} }
+
+// Run implements Action.
+func (a *SendCommand) Run(ctx context.Context, conn Conn, _ *Env) (*Result, error) {
+	if !a.command.known || (a.expect.set && !a.expect.known) {
+		return nil, errUnknown("send_command", "command")
+	}
+	var opts []driver.SendOption
+	if a.expect.s != "" {
+		opts = append(opts, driver.WithExpect(a.expect.s))
+	}
+	if a.timeout > 0 {
+		opts = append(opts, driver.WithTimeout(a.timeout))
+	}
+	resp, err := conn.SendCommand(ctx, a.command.s, opts...)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Output: resp.Output, Failed: resp.Failed}
+	if resp.Failed {
+		res.Message = failMessage("command", resp)
+	}
+	return res, nil
+}
