@@ -58,6 +58,11 @@ type Config struct {
 	CommandTimeout time.Duration // overall deadline per operation, default 30s
 	IdleTimeout    time.Duration // no bytes for this long fails the op, default = CommandTimeout
 
+	// SkipSessionSetup skips the platform's on-open commands (terminal
+	// length 0, terminal width 511, ...). Paging is then handled by
+	// answering the pager prompt.
+	SkipSessionSetup bool
+
 	// Transcript receives everything sent and received, with every secret
 	// the session knows redacted. May be nil.
 	Transcript io.Writer

@@ -74,7 +74,10 @@ func (c *cleaner) write(p []byte) {
 		}
 		if c.cr {
 			c.cr = false
-			if b != '\n' {
+			// A lone '\r' ends the line, except at the start of a line,
+			// where a terminal would not move at all (bash sends one after
+			// every command, behind its bracketed-paste escape).
+			if b != '\n' && len(c.out) > 0 && c.out[len(c.out)-1] != '\n' {
 				c.put('\n')
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -220,20 +221,26 @@ func authMethods(c *Config) ([]ssh.AuthMethod, net.Conn, error) {
 	}
 	if c.Password != "" {
 		pw := c.Password
-		methods = append(methods, ssh.Password(pw))
-		answered := false
+		// One password attempt per connection, whichever method carries
+		// it: after "password" is rejected, keyboard-interactive would
+		// send the same password again and count as a second failure
+		// towards the account's lockout.
+		var tried atomic.Bool
+		methods = append(methods, ssh.PasswordCallback(func() (string, error) {
+			if tried.Swap(true) {
+				return "", errors.New("password already rejected")
+			}
+			return pw, nil
+		}))
 		methods = append(methods, ssh.KeyboardInteractive(func(name, instruction string, questions []string, echos []bool) ([]string, error) {
 			answers := make([]string, len(questions))
 			for i, q := range questions {
 				lq := strings.ToLower(q)
 				if strings.Contains(lq, "password") || strings.Contains(lq, "passcode") {
-					if answered {
-						// The server asks again: the password was wrong.
-						// Answering again would be an automatic retry.
-						return nil, errors.New("password rejected")
+					if tried.Swap(true) {
+						return nil, errors.New("password already rejected")
 					}
 					answers[i] = pw
-					answered = true
 				}
 			}
 			return answers, nil

@@ -248,9 +248,9 @@ func (l *loader) decodeHostBlock(blk *hclv2.Block, inherited hostSettings, g *Gr
 // checkName keeps group and host names usable on a command line (--limit)
 // and in file names (backups).
 func (l *loader) checkName(what, name string, rng hclv2.Range) bool {
-	if name == "" || strings.ContainsAny(name, "/\\ \t\n,:*?") || name == "." || name == ".." {
+	if name == "" || strings.ContainsAny(name, "/\\ \t\r\n,*?[]") || name == "." || name == ".." {
 		l.diags = append(l.diags, errorAt(rng, "Invalid "+what+" name",
-			fmt.Sprintf("%q cannot be a %s name: it must be non-empty and hold no spaces, slashes, commas, colons or wildcards.", name, what)))
+			fmt.Sprintf("%q cannot be a %s name: it must be non-empty and hold no spaces, slashes, commas or wildcards.", name, what)))
 		return false
 	}
 	return true
@@ -289,10 +289,10 @@ func (l *loader) addHost(name string, decl, nameRange hclv2.Range, s hostSetting
 		h.Port = *s.port
 	}
 	if s.platform != nil {
-		h.Platform = *s.platform
+		h.Platform = *s.platform // "" after an Unknown platform error
 	} else {
 		l.diags = append(l.diags, errorAt(decl, "Missing platform",
-			fmt.Sprintf("Host %q has no platform. Set platform on the host, its group or the inventory defaults; one of %s.", name, listText(Platforms))))
+			fmt.Sprintf("Host %q has no platform. Set platform on the host, its group or the inventory defaults; one of %s.", name, listOr(Platforms))))
 	}
 	if s.hostKeyCheck != nil {
 		h.HostKeyCheck = *s.hostKeyCheck
@@ -356,9 +356,9 @@ func (l *loader) decodeHostSettings(c *hclv2.BodyContent) hostSettings {
 		s.address = nil
 	}
 	if p := str("platform"); p != nil {
-		if canon, ok := CanonicalPlatform(*p); ok {
-			s.platform = &canon
-		} else {
+		canon, ok := CanonicalPlatform(*p)
+		s.platform = &canon // even when unknown: one error, not a second "Missing platform"
+		if !ok {
 			l.diags = append(l.diags, errorAt(c.Attributes["platform"].Expr.Range(), "Unknown platform",
 				fmt.Sprintf("%q is not a platform runbook knows.%s The platforms are %s.", *p, platformSuggestion(*p), listText(Platforms))))
 		}
@@ -368,7 +368,7 @@ func (l *loader) decodeHostSettings(c *hclv2.BodyContent) hostSettings {
 			s.hostKeyCheck = m
 		} else {
 			l.diags = append(l.diags, errorAt(c.Attributes["host_key_check"].Expr.Range(), "Invalid host_key_check",
-				fmt.Sprintf("host_key_check is %q; it must be %s.%s", *m, listText(quoteAll(hostKeyModes)), didYouMean(*m, hostKeyModes))))
+				fmt.Sprintf("host_key_check is %q; it must be %s.%s", *m, listOr(quoteAll(hostKeyModes)), didYouMean(*m, hostKeyModes))))
 		}
 	}
 	if p := str("known_hosts_file"); p != nil {

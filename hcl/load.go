@@ -89,6 +89,12 @@ type loader struct {
 	fe    funcEnv
 
 	kindNames []string
+	// localExprs are the declared locals, for reference checks.
+	localExprs map[string]*hclv2.Attribute
+	// stepIndex maps step addresses to declaration index; stepAddrs
+	// lists them in declaration order.
+	stepIndex map[string]int
+	stepAddrs []string
 	// bodies of every playbook file in path order.
 	bodies []hclv2.Body
 }

@@ -21,17 +21,16 @@ var Platforms = []string{
 // values) to canonical names. Netmiko's "_ssh" suffix is stripped before
 // the lookup, so "cisco_ios_ssh" needs no entry of its own.
 var platformAliases = map[string]string{
-	"ios":      "cisco_ios",
-	"iosxe":    "cisco_xe",
-	"ios_xe":   "cisco_xe",
-	"cisco_xe": "cisco_xe",
-	"nxos":     "cisco_nxos",
-	"nx_os":    "cisco_nxos",
-	"eos":      "arista_eos",
-	"arista":   "arista_eos",
-	"junos":    "juniper_junos",
-	"juniper":  "juniper_junos",
-	"generic":  "linux",
+	"ios":     "cisco_ios",
+	"iosxe":   "cisco_xe",
+	"ios_xe":  "cisco_xe",
+	"nxos":    "cisco_nxos",
+	"nx_os":   "cisco_nxos",
+	"eos":     "arista_eos",
+	"arista":  "arista_eos",
+	"junos":   "juniper_junos",
+	"juniper": "juniper_junos",
+	"generic": "linux",
 }
 
 // CanonicalPlatform resolves a platform name or alias (case-insensitive,

@@ -5,7 +5,7 @@ import (
 	"sort"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // HostAttributes are the attributes of the `host` object in steps.
@@ -111,38 +111,11 @@ func attrName(t hclv2.Traversal, i int) (string, bool) {
 	case hclv2.TraverseAttr:
 		return s.Name, true
 	case hclv2.TraverseIndex:
-		if s.Key.Type().FriendlyName() == "string" && s.Key.IsKnown() && !s.Key.IsNull() {
+		if s.Key.Type() == cty.String && s.Key.IsKnown() && !s.Key.IsNull() && !s.Key.IsMarked() {
 			return s.Key.AsString(), true
 		}
 	}
 	return "", false
-}
-
-// bodyTraversals collects the references of every expression in a body,
-// nested blocks included. Iterator names of for expressions are not
-// references and Variables() already leaves them out.
-func bodyTraversals(body hclv2.Body) []hclv2.Traversal {
-	sb, ok := body.(*hclsyntax.Body)
-	if !ok {
-		return nil
-	}
-	var out []hclv2.Traversal
-	var walk func(b *hclsyntax.Body)
-	walk = func(b *hclsyntax.Body) {
-		attrs := make([]*hclsyntax.Attribute, 0, len(b.Attributes))
-		for _, a := range b.Attributes {
-			attrs = append(attrs, a)
-		}
-		sort.Slice(attrs, func(i, j int) bool { return attrs[i].SrcRange.Start.Byte < attrs[j].SrcRange.Start.Byte })
-		for _, a := range attrs {
-			out = append(out, a.Expr.Variables()...)
-		}
-		for _, blk := range b.Blocks {
-			walk(blk.Body)
-		}
-	}
-	walk(sb)
-	return out
 }
 
 // overlaps reports whether a diagnostic's subject lies on a reference
@@ -214,7 +187,12 @@ func contains(list []string, s string) bool {
 }
 
 // listText renders names for a sentence: "a, b and c".
-func listText(names []string) string {
+func listText(names []string) string { return joinWords(names, " and ") }
+
+// listOr renders alternatives: "a, b or c".
+func listOr(names []string) string { return joinWords(names, " or ") }
+
+func joinWords(names []string, last string) string {
 	switch len(names) {
 	case 0:
 		return "nothing"
@@ -226,7 +204,7 @@ func listText(names []string) string {
 		switch {
 		case i == 0:
 		case i == len(names)-1:
-			out += " and "
+			out += last
 		default:
 			out += ", "
 		}

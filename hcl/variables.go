@@ -127,7 +127,9 @@ func (l *loader) decodeVariableBlock(blk *hclv2.Block) *Variable {
 		// functions, so that a playbook's interface reads at a glance.
 		val, diags := attr.Expr.Value(nil)
 		l.diags = append(l.diags, diags...)
-		if !diags.HasErrors() {
+		if diags.HasErrors() {
+			v.Value = cty.DynamicVal
+		} else {
 			if defaults != nil {
 				val = defaults.Apply(val)
 			}
@@ -135,6 +137,7 @@ func (l *loader) decodeVariableBlock(blk *hclv2.Block) *Variable {
 			if err != nil {
 				l.diags = append(l.diags, errorAt(attr.Expr.Range(), "Invalid default value for variable",
 					fmt.Sprintf("The default of %q does not match its type %s: %s.", v.Name, typeexpr.TypeString(v.Type), err)))
+				v.Value = cty.UnknownVal(v.Type) // reported; not also "missing"
 			} else {
 				v.Default, v.Value = cv, cv
 			}

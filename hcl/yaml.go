@@ -174,9 +174,9 @@ func (y *yamlFile) device(dev *yaml.Node, g *Group, defaults hostSettings, st *i
 	}
 	if v, n := scalar("device_type", "platform"); n != nil {
 		canon, ok := CanonicalPlatform(v)
+		s.platform = &canon // set even when unknown, to report it once
 		switch {
 		case ok:
-			s.platform = &canon
 		case strings.HasSuffix(v, "_telnet") || strings.HasSuffix(v, "_serial"):
 			l.diags = append(l.diags, errorAt(y.nodeRange(n), "Unsupported device_type",
 				fmt.Sprintf("%q is not supported: runbook connects over SSH only.", v)))

@@ -79,11 +79,11 @@ const (
 )
 
 type matchResult struct {
-	kind matchKind
-	fn   cmdFunc
-	args []string
-	pos  int    // byte offset in the line of the offending word
-	word string // the offending word (ambiguous)
+	kind  matchKind
+	fn    cmdFunc
+	args  []string
+	pos   int    // byte offset in the line of the offending word
+	word  string // the offending word (ambiguous)
 	cands []string
 }
 
@@ -263,8 +263,24 @@ func splitLines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
+// pipeRE finds output pipes: a "|" standing alone as a word, so that a
+// regex alternation like "include ntp|logging" stays one argument.
+var pipeRE = regexp.MustCompile(`\s\|\s`)
+
 // splitPipe separates "cmd | filter | filter".
 func splitPipe(line string) (string, []string) {
-	parts := strings.Split(line, "|")
-	return parts[0], parts[1:]
+	locs := pipeRE.FindAllStringIndex(line, -1)
+	if len(locs) == 0 {
+		return line, nil
+	}
+	cmd := line[:locs[0][0]]
+	var filters []string
+	for i, l := range locs {
+		end := len(line)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		filters = append(filters, line[l[1]:end])
+	}
+	return cmd, filters
 }

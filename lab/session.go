@@ -148,7 +148,8 @@ func (s *session) runShell() {
 	for s.werr == nil {
 		s.lastPrompt = s.plat.prompt(s)
 		s.write(s.lastPrompt)
-		line, err := s.readLine(true)
+		// A shell without a PTY does not echo; network CLIs always do.
+		line, err := s.readLine(s.pty || s.dev.platform != Linux)
 		if err != nil && !errors.Is(err, errCtrlZ) && !errors.Is(err, errCtrlC) {
 			return
 		}
@@ -340,9 +341,17 @@ func (s *session) confirm(prompt string) (bool, error) {
 	return a == "" || a == "y" || a == "yes", nil
 }
 
-// write sends text with \n translated to \r\n, as a PTY would.
+// write sends text with \n translated to \r\n, as a PTY would (network
+// CLIs send \r\n even without one; a Unix shell without PTY does not).
 func (s *session) write(text string) {
-	s.writeRaw(strings.ReplaceAll(text, "\n", "\r\n"))
+	s.writeRaw(s.crlf(text))
+}
+
+func (s *session) crlf(text string) string {
+	if !s.pty && s.dev.platform == Linux {
+		return text
+	}
+	return strings.ReplaceAll(text, "\n", "\r\n")
 }
 
 func (s *session) writeRaw(text string) {
@@ -409,7 +418,7 @@ func (s *session) pageLines() int {
 // output writes already-paged text, in chunks when ChunkLatency is set, and
 // cuts the connection halfway when DropMidOutput fires.
 func (s *session) output(text string) error {
-	text = strings.ReplaceAll(text, "\n", "\r\n")
+	text = s.crlf(text)
 	if s.dropMid {
 		s.writeRaw(text[:len(text)/2])
 		s.conn.netConn.Close()

@@ -64,8 +64,8 @@ func (st *devState) startupText() string {
 func (st *devState) hostname() string {
 	switch st.dev.platform {
 	case JuniperJunos:
-		if n := st.junosActive.find([]string{"system", "host-name"}); n != nil && len(n.children) == 1 {
-			return n.children[0].name
+		if n := st.junosActive.find([]string{"system", "host-name"}); n != nil {
+			return strings.Trim(strings.TrimPrefix(n.name, "host-name "), `"`)
 		}
 		return st.dev.spec.Name
 	case Linux:

@@ -95,7 +95,7 @@ func configCommand(platform string) (string, error) {
 // Run implements Action.
 func (a *Backup) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) {
 	if !a.dir.known || !a.keepKnown {
-		return nil, errUnknown("backup", "dir")
+		return nil, errUnknown("backup", "dir or keep")
 	}
 	platform := conn.Platform()
 	if platform == "" && env != nil {
@@ -105,7 +105,11 @@ func (a *Backup) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := conn.SendCommand(ctx, cmd)
+	var opts []driver.SendOption
+	if d := callTimeout(ctx, 0); d > 0 {
+		opts = append(opts, driver.WithTimeout(d))
+	}
+	resp, err := conn.SendCommand(ctx, cmd, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -195,4 +196,31 @@ func failMessage(what string, resp *driver.Response) string {
 		why = "rejected by the device"
 	}
 	return fmt.Sprintf("%s %q: %s", what, cmd, why)
+}
+
+// redacted returns a copy of r whose command is hidden: a line built from
+// a sensitive value must not reach a report through Result.Lines or a
+// failure message.
+func redacted(r *driver.Response) *driver.Response {
+	c := *r
+	c.Command, c.Redacted = Sensitive, true
+	return &c
+}
+
+// callTimeout is the driver timeout for a call: the kind's own timeout,
+// else what is left of the context's deadline. The loader consumes a
+// step's `timeout` as the step deadline (a context deadline); without
+// this the driver's default command timeout (30s) would cut a long
+// command short even though the step allows it minutes.
+func callTimeout(ctx context.Context, own time.Duration) time.Duration {
+	if own > 0 {
+		return own
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		if d := time.Until(dl); d > 0 {
+			return d
+		}
+		return time.Millisecond // already expired: let the driver fail fast
+	}
+	return 0
 }

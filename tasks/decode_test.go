@@ -126,7 +126,7 @@ func TestDecode(t *testing.T) {
 			src:      "commands = host.vars.lines\n",
 			describe: []string{KnownAfterRun}},
 		{name: "config template", kind: "send_config_set",
-			src:      "template = <<EOT\nvlan ${host.vars.vlan}\n\n  name users\n\nEOT\n", ctx: hostCtx(),
+			src: "template = <<EOT\nvlan ${host.vars.vlan}\n\n  name users\n\nEOT\n", ctx: hostCtx(),
 			describe: []string{"vlan 42", "  name users"}},
 		{name: "config template unknown", kind: "send_config_set",
 			src:      "template = \"vlan ${host.vars.vlan}\"\n",
@@ -162,7 +162,7 @@ func TestDecode(t *testing.T) {
 			describe: []string{"(backup the running configuration to (known after run))"}},
 
 		{name: "expect", kind: "expect",
-			src: "command = \"reload\"\ntimeout = \"2m\"\nexpect \"confirm\" {\n  send = \"y\"\n}\nexpect \"[Pp]assword:\" {\n  send = var.password\n}\nexpect \"Save\\\\?\" {\n  send = \"no\"\n  hidden = true\n}\n",
+			src:      "command = \"reload\"\ntimeout = \"2m\"\nexpect \"confirm\" {\n  send = \"y\"\n}\nexpect \"[Pp]assword:\" {\n  send = var.password\n}\nexpect \"Save\\\\?\" {\n  send = \"no\"\n  hidden = true\n}\n",
 			describe: []string{"reload", "expect /confirm/ -> send y", "expect /[Pp]assword:/ -> send (sensitive)", `expect /Save\?/ -> send (sensitive)`}},
 		{name: "expect bad regex and attr", kind: "expect",
 			src:   "command = \"reload\"\nexpect \"([\" {\n  send = \"y\"\n  sned = 1\n}\n",

@@ -126,8 +126,8 @@ func (a *Expect) Run(ctx context.Context, conn Conn, _ *Env) (*Result, error) {
 		return nil, err
 	}
 	var opts []driver.SendOption
-	if a.timeout > 0 {
-		opts = append(opts, driver.WithTimeout(a.timeout))
+	if d := callTimeout(ctx, a.timeout); d > 0 {
+		opts = append(opts, driver.WithTimeout(d))
 	}
 	resp, err := conn.SendInteractive(ctx, ev, opts...)
 	if err != nil {

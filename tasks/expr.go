@@ -301,7 +301,10 @@ func (a *Assertion) compileExplainers() {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		a.quantifiers = append(a.quantifiers, quantifier{kind: b.Name, text: b.String(), total: total, matched: matched})
+		// expr's printer drops the predicate's braces; put them back so the
+		// message reads like what the author wrote.
+		text := fmt.Sprintf("%s(%s, {%s})", b.Name, list, pred.Node.String())
+		a.quantifiers = append(a.quantifiers, quantifier{kind: b.Name, text: text, total: total, matched: matched})
 		for _, sub := range walk(b) {
 			covered[sub] = true
 		}

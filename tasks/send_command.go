@@ -54,12 +54,15 @@ func (a *SendCommand) Run(ctx context.Context, conn Conn, _ *Env) (*Result, erro
 	if a.expect.s != "" {
 		opts = append(opts, driver.WithExpect(a.expect.s))
 	}
-	if a.timeout > 0 {
-		opts = append(opts, driver.WithTimeout(a.timeout))
+	if d := callTimeout(ctx, a.timeout); d > 0 {
+		opts = append(opts, driver.WithTimeout(d))
 	}
 	resp, err := conn.SendCommand(ctx, a.command.s, opts...)
 	if err != nil {
 		return nil, err
+	}
+	if a.command.sensitive {
+		resp = redacted(resp)
 	}
 	res := &Result{Output: resp.Output, Failed: resp.Failed}
 	if resp.Failed {

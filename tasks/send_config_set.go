@@ -149,14 +149,21 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, _ *Env) (*Result, er
 	if a.continueOnError {
 		opts = append(opts, driver.ContinueOnError())
 	}
+	if d := callTimeout(ctx, 0); d > 0 {
+		opts = append(opts, driver.WithConfigTimeout(d))
+	}
 	mr, err := conn.SendConfigSet(ctx, lines, opts...)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Lines: mr.Responses, Failed: mr.Failed}
+	res := &Result{Failed: mr.Failed}
 	var outputs []string
 	var rejected []*driver.Response
-	for _, r := range mr.Responses {
+	for i, r := range mr.Responses {
+		if i < len(a.lines) && a.lines[i].sensitive {
+			r = redacted(r)
+		}
+		res.Lines = append(res.Lines, r)
 		if r.Output != "" {
 			outputs = append(outputs, r.Output)
 		}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/runbook-dev/runbook/driver"
+	"github.com/runbook-dev/runbook/engine"
+	"github.com/runbook-dev/runbook/hcl"
+)
+
+// The test binary doubles as a lab server process (RUNBOOK_TEST_LAB_ARGS),
+// so that benchmarks measure runbook's own CPU and memory apart from the
+// simulator's.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("RUNBOOK_TEST_LAB_ARGS"); args != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, append([]string{"lab", "serve"}, strings.Fields(args)...), os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// startLabProcess runs `runbook lab serve` in a child process and returns
+// the inventory file it wrote.
+func startLabProcess(b *testing.B, devices int, latency time.Duration) string {
+	b.Helper()
+	dir := b.TempDir()
+	inv := filepath.Join(dir, "inventory.hcl")
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), fmt.Sprintf("RUNBOOK_TEST_LAB_ARGS=--devices %d --latency %s --inventory-out %s --quiet", devices, latency, inv))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if st, err := os.Stat(inv); err == nil && st.Size() > 0 {
+			return inv
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("lab process wrote no inventory within 60s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+const benchPlaybook = `
+variable "ntp_servers" {
+  default = ["10.0.1.100", "10.0.1.101"]
+}
+
+step "send_command" "pre" {
+  command = "show running-config | include ntp server"
+}
+
+step "send_config_set" "push" {
+  depends_on = [step.send_command.pre]
+  commands   = [for s in var.ntp_servers : "ntp server ${s}"]
+}
+
+step "save" "config" {
+  depends_on = [step.send_config_set.push]
+}
+
+step "send_command" "verify" {
+  depends_on = [step.save.config]
+  command    = "show running-config | include ntp server"
+  assert "all_servers_present" {
+    expr = "all(vars.ntp_servers, {output contains #})"
+  }
+}
+`
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func maxRSSMiB() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Maxrss) / 1024
+}
+
+// BenchmarkApplyFleet runs the NTP change on a lab fleet (in another
+// process) of RUNBOOK_BENCH_DEVICES devices (default 1000) with 20 ms of
+// latency per command, and compares the wall time with the ideal: one
+// device's critical path × ceil(devices / forks).
+func BenchmarkApplyFleet(b *testing.B) {
+	devices := 1000
+	if v, err := strconv.Atoi(os.Getenv("RUNBOOK_BENCH_DEVICES")); err == nil && v > 0 {
+		devices = v
+	}
+	inv := startLabProcess(b, devices, 20*time.Millisecond)
+	play := filepath.Join(b.TempDir(), "ntp.hcl")
+	if err := os.WriteFile(play, []byte(benchPlaybook), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	lf := loadFlags{inventory: []string{inv}, diagFormat: "plain"}
+	plan, err := lf.load(os.Stderr, []string{play})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hosts := plan.Playbook.Inventory.Hosts
+	// The critical path: one device alone, median of five devices.
+	var single []time.Duration
+	for i := range 5 {
+		start := time.Now()
+		rep := plan.Run(context.Background(), hosts[i:i+1], engine.Options{Forks: 1, ConnectJitter: -1})
+		single = append(single, time.Since(start))
+		if !allPassed(rep) {
+			b.Fatalf("single device run failed: %+v", rep.Devices[0])
+		}
+	}
+	sort.Slice(single, func(i, j int) bool { return single[i] < single[j] })
+	critical := single[len(single)/2]
+
+	for _, forks := range []int{100, 500} {
+		b.Run(fmt.Sprintf("devices=%d/forks=%d", devices, forks), func(b *testing.B) {
+			for b.Loop() {
+				cpu0 := cpuTime()
+				start := time.Now()
+				var commands atomic.Int64
+				rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks, ConnectLimit: forks, Open: countingOpener(&commands)})
+				wall := time.Since(start)
+				cpu := cpuTime() - cpu0
+				if !allPassed(rep) {
+					for _, d := range rep.Devices {
+						if d.Status != engine.DevicePassed {
+							b.Fatalf("%s: %s %s", d.Name, d.Status, d.Message)
+						}
+					}
+				}
+				rounds := (len(hosts) + forks - 1) / forks
+				ideal := critical * time.Duration(rounds)
+				b.ReportMetric(wall.Seconds(), "wall-s")
+				b.ReportMetric(ideal.Seconds(), "ideal-s")
+				b.ReportMetric(wall.Seconds()/ideal.Seconds(), "wall/ideal")
+				b.ReportMetric(cpu.Seconds()*1000/float64(len(hosts)), "cpu-ms/device")
+				b.ReportMetric(cpu.Seconds()*1e6/float64(commands.Load()), "cpu-us/command")
+				b.ReportMetric(maxRSSMiB(), "peak-rss-MiB")
+			}
+		})
+	}
+}
+
+// countingOpener counts the lines sent to devices: each command, each
+// config line plus entering and leaving config mode, each dialogue step.
+func countingOpener(n *atomic.Int64) engine.Opener {
+	open := engine.DriverOpener(nil)
+	return func(ctx context.Context, h *hcl.Host, w io.Writer) (engine.Session, error) {
+		s, err := open(ctx, h, w)
+		if err != nil {
+			return nil, err
+		}
+		return &countingSession{Session: s, n: n}, nil
+	}
+}
+
+type countingSession struct {
+	engine.Session
+	n *atomic.Int64
+}
+
+func (c *countingSession) SendCommand(ctx context.Context, cmd string, opts ...driver.SendOption) (*driver.Response, error) {
+	c.n.Add(1)
+	return c.Session.SendCommand(ctx, cmd, opts...)
+}
+
+func (c *countingSession) SendConfigSet(ctx context.Context, lines []string, opts ...driver.ConfigOption) (*driver.MultiResponse, error) {
+	c.n.Add(int64(len(lines) + 2))
+	return c.Session.SendConfigSet(ctx, lines, opts...)
+}
+
+func (c *countingSession) Save(ctx context.Context) (*driver.Response, error) {
+	c.n.Add(1)
+	return c.Session.Save(ctx)
+}

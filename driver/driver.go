@@ -1,0 +1,662 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Session is an open CLI session with one device. Operations are
+// serialised: a Session may be shared between goroutines, but runs one
+// dialogue at a time. Close may be called at any time, from any
+// goroutine, and makes a running operation fail at once with ErrClosed.
+type Session struct {
+	cfg  Config
+	plat *Platform
+	sec  *secrets
+	log  *slog.Logger
+	tx   *transcript
+
+	tr    *transport
+	ssh   *ssh.Session
+	stdin io.Writer
+
+	opMu sync.Mutex // one dialogue at a time
+
+	mu       sync.Mutex // guards cl and readErr (shared with the read loop)
+	cl       cleaner
+	readErr  error
+	notify   chan struct{} // capacity 1: bytes arrived or the read loop ended
+	readDone chan struct{}
+
+	stateMu  sync.Mutex
+	hostname string // as the prompt shows it (junos/linux: may include user@)
+	mode     string
+	prompt   string
+
+	closeOnce sync.Once
+	closed    chan struct{}
+	closeErr  error
+}
+
+// WithMode runs SendCommand / SendInteractive in this mode (ModeExec,
+// ModePrivileged, ModeConfiguration) instead of the platform's command
+// mode (privileged EXEC). "" leaves the session in whatever mode it is.
+func WithMode(mode string) SendOption { return func(o *sendOptions) { o.mode = mode } }
+
+// Open connects, authenticates, verifies the host key, starts an
+// interactive shell, learns the prompt and runs the platform's on-open
+// commands (terminal length 0, ...).
+func Open(ctx context.Context, cfg Config) (*Session, error) {
+	applyDefaults(&cfg)
+	plat, ok := LookupPlatform(cfg.Platform)
+	if !ok {
+		return nil, newError(cfg.Name, "open", ErrPlatform, nil, nil, "%q (known: %s)", cfg.Platform, strings.Join(Platforms(), ", "))
+	}
+	sec := &secrets{}
+	sec.add(cfg.Password, cfg.Secret, cfg.PrivateKeyPassphrase)
+	for _, j := range cfg.Jump {
+		sec.add(j.Password, j.Secret, j.PrivateKeyPassphrase)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.Logger = logger
+
+	s := &Session{
+		cfg:      cfg,
+		plat:     plat,
+		sec:      sec,
+		log:      logger,
+		tx:       &transcript{w: cfg.Transcript, secrets: sec},
+		notify:   make(chan struct{}, 1),
+		readDone: make(chan struct{}),
+		closed:   make(chan struct{}),
+	}
+	tr, err := dialTransport(ctx, &s.cfg, sec)
+	if err != nil {
+		return nil, err
+	}
+	s.tr = tr
+	if tr.banner != "" {
+		logger.Debug("ssh banner", "device", cfg.Name, "banner", sec.redact(tr.banner))
+	}
+	if err := s.startShell(ctx); err != nil {
+		tr.close()
+		return nil, err
+	}
+	if err := s.learnPrompt(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if !cfg.SkipSessionSetup {
+		for _, c := range plat.OnOpen {
+			r, err := s.command(ctx, "session setup", c, expectation{echo: c, prompt: true})
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			if r.Failed {
+				// Not fatal: the pager fallback still copes with paging.
+				logger.Debug("session setup command rejected", "device", cfg.Name, "command", c, "error", r.ErrorText)
+			}
+		}
+	}
+	return s, nil
+}
+
+// startShell opens the channel with a PTY (network CLIs only show prompts
+// and pagers on a terminal) and starts the read loop. The three requests
+// are bounded by the connect timeout: a server that accepts TCP and SSH
+// but never answers a channel request must not hang Open.
+func (s *Session) startShell(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, s.tr.close)
+	defer stop()
+
+	fail := func(err error) error {
+		if ctx.Err() != nil {
+			return s.errf("open shell", ctxSentinel(ctx.Err()), ctx.Err(), "the device did not open a shell within %s", s.cfg.ConnectTimeout)
+		}
+		return s.errf("open shell", ErrConnect, err, "%v", err)
+	}
+	sess, err := s.tr.client().NewSession()
+	if err != nil {
+		return fail(err)
+	}
+	modes := ssh.TerminalModes{ssh.ECHO: 1, ssh.TTY_OP_ISPEED: 115200, ssh.TTY_OP_OSPEED: 115200}
+	if err := sess.RequestPty("vt100", 0, 511, modes); err != nil {
+		return fail(err)
+	}
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		return fail(err)
+	}
+	stdout, err := sess.StdoutPipe()
+	if err != nil {
+		return fail(err)
+	}
+	sess.Stderr = feeder{s}
+	if err := sess.Shell(); err != nil {
+		return fail(err)
+	}
+	s.ssh = sess
+	s.stdin = stdin
+	go s.readLoop(stdout)
+	return nil
+}
+
+// learnPrompt finds the prompt. It first waits, without sending anything,
+// for the prompt the device prints after login: typing ahead while a shell
+// starts can be lost (bash flushes it) or answered out of order. A device
+// that prints nothing gets an empty line after a quiet second. Then empty
+// lines are sent until two consecutive answers end in the same prompt:
+// one is not enough, as a MOTD line that happens to look like a prompt
+// ("core1#") can be the last line before the real prompt; it is never
+// repeated.
+func (s *Session) learnPrompt(ctx context.Context) error {
+	x := expectation{prompt: true, newHost: true, timeout: s.cfg.CommandTimeout}
+	first := x
+	first.nudge = min(time.Second, s.cfg.IdleTimeout/2)
+	ex, err := s.wait(ctx, "learn prompt", first)
+	if err != nil {
+		return err
+	}
+	for range 5 {
+		next, err := s.converse(ctx, "learn prompt", "", x)
+		if err != nil {
+			return err
+		}
+		if next.prompt == ex.prompt {
+			s.setState(next)
+			return nil
+		}
+		ex = next
+	}
+	return s.errf("learn prompt", ErrTimeout, nil, "the prompt never settled; last seen %q", ex.prompt)
+}
+
+func (s *Session) setState(ex *exchange) {
+	if ex.prompt == "" {
+		return
+	}
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	s.prompt = ex.prompt
+	s.mode = ex.mode
+	if ex.hostname != s.hostname {
+		if s.hostname != "" {
+			s.log.Info("device name changed", "device", s.cfg.Name, "from", s.hostname, "to", ex.hostname)
+		}
+		s.hostname = ex.hostname
+	}
+}
+
+func (s *Session) hostnameRaw() string {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	return s.hostname
+}
+
+// Platform returns the canonical platform name.
+func (s *Session) Platform() string { return s.plat.Name }
+
+// Hostname returns the device name the prompt shows; it follows hostname
+// changes made during the session.
+func (s *Session) Hostname() string {
+	h := s.hostnameRaw()
+	if i := strings.LastIndexByte(h, '@'); i >= 0 { // linux user@host
+		h = h[i+1:]
+	}
+	return h
+}
+
+// Mode returns the current CLI mode (ModeExec, ModePrivileged,
+// ModeConfiguration) as the last prompt showed it.
+func (s *Session) Mode() string {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	return s.mode
+}
+
+// Prompt returns the last prompt seen.
+func (s *Session) Prompt() string {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	return s.prompt
+}
+
+// Banner returns the pre-authentication SSH banner the device sent.
+func (s *Session) Banner() string { return s.sec.redact(s.tr.banner) }
+
+func (s *Session) errf(op string, sentinel error, cause error, format string, args ...any) error {
+	return newError(s.cfg.Name, op, sentinel, s.sec, cause, format, args...)
+}
+
+// begin takes the operation lock, refusing closed sessions.
+func (s *Session) begin(op string) error {
+	select {
+	case <-s.closed:
+		return s.errf(op, ErrClosed, nil, "the session is closed")
+	default:
+	}
+	s.opMu.Lock()
+	select {
+	case <-s.closed:
+		s.opMu.Unlock()
+		return s.errf(op, ErrClosed, nil, "the session is closed")
+	default:
+	}
+	return nil
+}
+
+func opName(kind, cmd string) string { return fmt.Sprintf("%s %q", kind, cmd) }
+
+// command runs one line and builds its Response.
+func (s *Session) command(ctx context.Context, op, cmd string, x expectation) (*Response, error) {
+	r := &Response{Command: cmd, Start: time.Now()}
+	ex, err := s.converse(ctx, op, cmd, x)
+	r.End = time.Now()
+	if err != nil {
+		return nil, err
+	}
+	s.setState(ex)
+	s.fill(r, ex)
+	return r, nil
+}
+
+// fill sets Output, Prompt and the failure fields from an exchange.
+func (s *Session) fill(r *Response, ex *exchange) {
+	out := ex.text[:ex.outEnd]
+	out = strings.TrimSuffix(out, "\n")
+	if s.plat.NoiseLines != nil {
+		out = dropTrailingNoise(out, s.plat.NoiseLines)
+	}
+	r.Output = out
+	r.Prompt = ex.prompt
+	if by, text, failed := s.plat.failure(out); failed {
+		r.Failed, r.FailedBy, r.ErrorText = true, by, text
+	}
+}
+
+// dropTrailingNoise removes lines matching re from the end of out.
+func dropTrailingNoise(out string, re *regexp.Regexp) string {
+	for out != "" {
+		i := strings.LastIndexByte(out, '\n')
+		if !re.MatchString(out[i+1:]) {
+			break
+		}
+		if i < 0 {
+			return ""
+		}
+		out = out[:i]
+	}
+	return out
+}
+
+// ensureMode walks the mode graph to target.
+func (s *Session) ensureMode(ctx context.Context, op, target string, timeout time.Duration) error {
+	if target == "" {
+		return nil
+	}
+	cur := s.Mode()
+	if cur == target {
+		return nil
+	}
+	path := s.plat.path(cur, target)
+	if path == nil {
+		return s.errf(op, ErrUnsupported, nil, "%s has no way from %s mode to %s mode", s.plat.Name, cur, target)
+	}
+	for _, t := range path {
+		x := expectation{echo: t.Command, prompt: true, timeout: timeout}
+		if t.SecretPrompt != nil {
+			secret := s.cfg.Secret
+			x.answers = append(x.answers, answer{question: t.SecretPrompt, reply: func(n int) string {
+				if n == 0 {
+					return secret
+				}
+				// Asked again: the secret was wrong. Empty answers make
+				// the device give up quickly; sending the secret again
+				// would be a retry.
+				return ""
+			}})
+		}
+		for _, c := range t.Confirm {
+			x.answers = append(x.answers, answer{question: c.Question, reply: constReply(c.Answer)})
+		}
+		r, err := s.command(ctx, op+": "+t.Command, t.Command, x)
+		if err != nil {
+			return err
+		}
+		if got := s.Mode(); got != t.To {
+			if t.SecretPrompt != nil {
+				why := r.ErrorText
+				if why == "" {
+					why = lastLine(r.Output)
+				}
+				hint := ""
+				if s.cfg.Secret == "" {
+					hint = " (no enable secret is configured)"
+				}
+				return s.errf(op, ErrPrivilege, nil, "%q left the session in %s mode%s: %s", t.Command, got, hint, why)
+			}
+			return s.errf(op, ErrUnsupported, nil, "%q left the session in %s mode, want %s: %s", t.Command, got, t.To, lastLine(r.Output))
+		}
+	}
+	return nil
+}
+
+func constReply(a string) func(int) string { return func(int) string { return a } }
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// SendCommand runs one command in privileged mode (or the mode given with
+// WithMode) and returns its output without the echo and the prompt. A
+// rejected command is a Failed response, not an error. On error the
+// response is nil.
+func (s *Session) SendCommand(ctx context.Context, cmd string, opts ...SendOption) (*Response, error) {
+	o := sendOptions{mode: s.plat.CommandMode}
+	for _, f := range opts {
+		f(&o)
+	}
+	op := opName("send_command", cmd)
+	if err := s.begin(op); err != nil {
+		return nil, err
+	}
+	defer s.opMu.Unlock()
+	return s.sendCommand(ctx, op, cmd, o)
+}
+
+func (s *Session) sendCommand(ctx context.Context, op, cmd string, o sendOptions) (*Response, error) {
+	if err := s.ensureMode(ctx, op, o.mode, o.timeout); err != nil {
+		return nil, err
+	}
+	x := expectation{echo: cmd, prompt: true, timeout: o.timeout, newHost: s.changesHostname(cmd)}
+	if o.expect != "" {
+		re, err := regexp.Compile(o.expect)
+		if err != nil {
+			return nil, s.errf(op, ErrUnsupported, nil, "expect pattern: %v", err)
+		}
+		x.prompt, x.expect, x.expectText = false, re, o.expect
+	}
+	return s.command(ctx, op, cmd, x)
+}
+
+func (s *Session) changesHostname(cmd string) bool {
+	return s.plat.HostnameChange != nil && s.plat.HostnameChange.MatchString(cmd)
+}
+
+// SendCommands runs commands in order with SendCommand's rules. It stops
+// at the first error and returns the responses so far with it; a Failed
+// response does not stop it.
+func (s *Session) SendCommands(ctx context.Context, cmds []string, opts ...SendOption) (*MultiResponse, error) {
+	o := sendOptions{mode: s.plat.CommandMode}
+	for _, f := range opts {
+		f(&o)
+	}
+	mr := &MultiResponse{}
+	if err := s.begin("send_commands"); err != nil {
+		return mr, err
+	}
+	defer s.opMu.Unlock()
+	for _, c := range cmds {
+		r, err := s.sendCommand(ctx, opName("send_command", c), c, o)
+		if err != nil {
+			return mr, err
+		}
+		mr.Responses = append(mr.Responses, r)
+		mr.Failed = mr.Failed || r.Failed
+	}
+	return mr, nil
+}
+
+// SendConfigSet enters configuration mode, sends each line and checks each
+// line's output against the failure indicators, then leaves configuration
+// mode (always, also after a failure). It stops at the first rejected line
+// unless ContinueOnError. Lines are sent one at a time, each as soon as the
+// previous one's prompt arrives: there are no per-line sleeps. On junos the
+// candidate is committed, or rolled back when a line was rejected. On
+// error the responses so far are returned with it.
+func (s *Session) SendConfigSet(ctx context.Context, lines []string, opts ...ConfigOption) (*MultiResponse, error) {
+	var o configOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	mr := &MultiResponse{}
+	op := "send_config_set"
+	if err := s.begin(op); err != nil {
+		return mr, err
+	}
+	defer s.opMu.Unlock()
+
+	target := s.plat.ConfigMode
+	if target == "" {
+		target = s.plat.CommandMode
+	}
+	if err := s.ensureMode(ctx, op, target, o.timeout); err != nil {
+		return mr, err
+	}
+	err := s.configLines(ctx, mr, lines, o)
+	if err == nil && s.plat.Commit != "" {
+		c := s.plat.Commit
+		if mr.Failed && !o.continueOnError {
+			c = s.plat.Abort
+		}
+		var r *Response
+		r, err = s.command(ctx, opName(op, c), c, expectation{echo: c, prompt: true, timeout: o.timeout, newHost: s.changesHostname(c)})
+		if err == nil {
+			mr.Responses = append(mr.Responses, r)
+			mr.Failed = mr.Failed || r.Failed
+		}
+	}
+	// Leave configuration mode even after a failure or a timeout, so the
+	// session is usable and the device is not left in config mode. After a
+	// cancellation or timeout this gets a short deadline of its own.
+	if s.plat.ConfigMode != "" && !errors.Is(err, ErrClosed) {
+		ectx := ctx
+		to := o.timeout
+		if err != nil {
+			var cancel context.CancelFunc
+			ectx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			to = 2 * time.Second
+		}
+		if s.Mode() == s.plat.ConfigMode || err != nil {
+			if eerr := s.ensureMode(ectx, op+": leave configuration mode", s.plat.CommandMode, to); eerr != nil && err == nil {
+				err = eerr
+			}
+		}
+	}
+	return mr, err
+}
+
+func (s *Session) configLines(ctx context.Context, mr *MultiResponse, lines []string, o configOptions) error {
+	for _, line := range lines {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		x := expectation{echo: line, prompt: true, timeout: o.timeout, newHost: s.changesHostname(line)}
+		r, err := s.command(ctx, opName("send_config_set", line), line, x)
+		if err != nil {
+			return err
+		}
+		mr.Responses = append(mr.Responses, r)
+		if r.Failed {
+			mr.Failed = true
+			if !o.continueOnError {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// Save persists the running configuration (copy running-config
+// startup-config, answering its confirmations). On junos the configuration
+// was committed by SendConfigSet and Save returns an empty, successful
+// response; on linux it is ErrUnsupported.
+func (s *Session) Save(ctx context.Context) (*Response, error) {
+	op := "save"
+	if s.plat.SaveNoop {
+		now := time.Now()
+		return &Response{Start: now, End: now, Prompt: s.Prompt()}, nil
+	}
+	if s.plat.SaveCommand == "" {
+		return nil, s.errf(op, ErrUnsupported, nil, "%s has no save command", s.plat.Name)
+	}
+	if err := s.begin(op); err != nil {
+		return nil, err
+	}
+	defer s.opMu.Unlock()
+	if err := s.ensureMode(ctx, op, s.plat.CommandMode, 0); err != nil {
+		return nil, err
+	}
+	c := s.plat.SaveCommand
+	x := expectation{echo: c, prompt: true}
+	for _, q := range s.plat.SaveConfirm {
+		x.answers = append(x.answers, answer{question: q.Question, reply: constReply(q.Answer)})
+	}
+	return s.command(ctx, opName(op, c), c, x)
+}
+
+// SendInteractive runs a dialogue: for each event it sends Send and waits
+// for Expect (a prompt when Expect is empty). A prompt arriving before an
+// expected question ends the dialogue early with a Failed response
+// (FailedBy "unexpected prompt"). Hidden sends are redacted from the
+// transcript and the response. It runs in privileged mode unless WithMode
+// says otherwise.
+func (s *Session) SendInteractive(ctx context.Context, events []InteractiveEvent, opts ...SendOption) (*Response, error) {
+	o := sendOptions{mode: s.plat.CommandMode}
+	for _, f := range opts {
+		f(&o)
+	}
+	var shown []string
+	for _, ev := range events {
+		if ev.Hidden {
+			s.sec.add(ev.Send)
+			shown = append(shown, redactedMark)
+			continue
+		}
+		shown = append(shown, ev.Send)
+	}
+	r := &Response{Command: strings.Join(shown, "\n"), Start: time.Now()}
+	for _, ev := range events {
+		r.Redacted = r.Redacted || ev.Hidden
+	}
+	op := opName("send_interactive", r.Command)
+	if err := s.begin(op); err != nil {
+		return nil, err
+	}
+	defer s.opMu.Unlock()
+	if err := s.ensureMode(ctx, op, o.mode, o.timeout); err != nil {
+		return nil, err
+	}
+
+	var out strings.Builder
+	var last *exchange
+	for i, ev := range events {
+		x := expectation{prompt: true, timeout: o.timeout}
+		if !ev.Hidden {
+			x.echo = ev.Send
+		}
+		if ev.Expect != "" {
+			pat := ev.Expect
+			if !ev.Regex {
+				pat = regexp.QuoteMeta(pat)
+			}
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, s.errf(op, ErrUnsupported, nil, "event %d: expect pattern: %v", i+1, err)
+			}
+			x.expect, x.expectText = re, ev.Expect
+		}
+		ex, err := s.converse(ctx, op, ev.Send, x)
+		if err != nil {
+			return nil, err
+		}
+		last = ex
+		text := ex.text
+		if !ex.expected {
+			text = text[:ex.outEnd]
+			s.setState(ex)
+		}
+		if ev.Hidden && ev.Send != "" {
+			text = strings.ReplaceAll(text, ev.Send, redactedMark)
+		}
+		out.WriteString(text)
+		if !ex.expected && ev.Expect != "" {
+			r.Failed, r.FailedBy = true, "unexpected prompt"
+			r.ErrorText = fmt.Sprintf("event %d: got the prompt %q before %q", i+1, ex.prompt, ev.Expect)
+			break
+		}
+	}
+	r.End = time.Now()
+	r.Output = strings.TrimSuffix(out.String(), "\n")
+	if last != nil && !last.expected {
+		r.Prompt = last.prompt
+	}
+	if !r.Failed {
+		if by, text, failed := s.plat.failure(r.Output); failed {
+			r.Failed, r.FailedBy, r.ErrorText = true, by, text
+		}
+	}
+	return r, nil
+}
+
+// Close ends the session and frees everything it holds. When no operation
+// is running it first sends "exit" and gives the device a moment to hang
+// up, so the VTY line is released at once rather than at its idle
+// timeout; then it closes the channel and the connections (jump hosts
+// included) and waits for the read loop. It is idempotent and safe to
+// call concurrently with an operation, which then fails with ErrClosed.
+func (s *Session) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		if s.ssh != nil && s.opMu.TryLock() {
+			s.mu.Lock()
+			gone := s.readErr != nil
+			s.mu.Unlock()
+			if !gone {
+				s.tx.Write([]byte("exit\n"))
+				if _, err := io.WriteString(s.stdin, "exit\n"); err == nil {
+					t := time.NewTimer(closeGrace)
+					select {
+					case <-s.readDone:
+					case <-t.C:
+					}
+					t.Stop()
+				}
+			}
+			s.opMu.Unlock()
+		}
+		if s.ssh != nil {
+			s.ssh.Close()
+		}
+		s.tr.close()
+		if s.ssh != nil {
+			<-s.readDone
+		}
+		s.tx.Flush()
+	})
+	return s.closeErr
+}
+
+// closeGrace is how long Close waits for the device to hang up after
+// "exit".
+const closeGrace = 500 * time.Millisecond

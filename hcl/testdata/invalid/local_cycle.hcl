@@ -1,0 +1,5 @@
+locals {
+  a = "${local.b}-x" # ERROR: Local value cycle
+  b = upper(local.c)
+  c = local.a
+}

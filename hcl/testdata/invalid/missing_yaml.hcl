@@ -1,0 +1,3 @@
+inventory {
+  file = "nowhere.yaml" # ERROR: Cannot read inventory file
+}

@@ -1,0 +1,2 @@
+step "save" "config" { # ERROR: Unclosed configuration block
+  depends_on = []

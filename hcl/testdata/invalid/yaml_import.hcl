@@ -1,0 +1,3 @@
+inventory {
+  file = "yaml_import.yaml"
+}

@@ -1,0 +1,207 @@
+package lab
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// waitFor polls cond until it holds or the bounded wait expires; used for
+// state that changes asynchronously on the server side (sessions closing).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func loginIOS(t *testing.T, d *Device) *testClient {
+	t.Helper()
+	c := dial(t, d)
+	c.expect(`>$`)
+	c.send("enable\n")
+	c.expect(`Password: $`)
+	c.send(d.Secret() + "\n")
+	c.expect(`#$`)
+	return c
+}
+
+func TestFaultLatency(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{
+		{Name: "slow", Faults: &Faults{Latency: 150 * time.Millisecond}},
+		{Name: "fast"},
+	}})
+	c := dial(t, f.Device("slow"))
+	c.expect(`slow>$`)
+	start := time.Now()
+	c.cmd("show clock", `slow>$`)
+	if el := time.Since(start); el < 150*time.Millisecond {
+		t.Errorf("answer after %v, want >= 150ms", el)
+	}
+	// The fleet's other device is not slowed down.
+	c2 := dial(t, f.Device("fast"))
+	c2.expect(`fast>$`)
+	start = time.Now()
+	c2.cmd("show clock", `fast>$`)
+	if el := time.Since(start); el > 100*time.Millisecond {
+		t.Errorf("healthy device answered after %v", el)
+	}
+}
+
+func TestFaultChunks(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1"}},
+		Faults: Faults{ChunkLatency: 10 * time.Millisecond, ChunkSize: 200}})
+	c := dial(t, f.Device("r1"))
+	c.expect(`r1>$`)
+	c.cmd("terminal length 0", `r1>$`)
+	start := time.Now()
+	out := c.cmd("show version", `r1>$`)
+	el := time.Since(start)
+	chunks := (len(strings.ReplaceAll(out, "\n", "\r\n")) + 199) / 200
+	if min := time.Duration(chunks-1) * 10 * time.Millisecond; el < min {
+		t.Errorf("%d chunks in %v, want >= %v", chunks, el, min)
+	}
+	if !strings.Contains(out, "Configuration register is 0x0") {
+		t.Errorf("chunked output incomplete:\n%s", out)
+	}
+}
+
+func TestFaultAuthFail(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{AuthFail: true}}}})
+	d := f.Device("r1")
+	_, err := dialErr(t, d, sshConfig(d, d.Password()))
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("dial with AuthFail: %v, want an authentication error", err)
+	}
+	if n := d.AuthAttempts(); n != 1 {
+		t.Errorf("AuthAttempts = %d, want 1", n)
+	}
+	// Clearing the fault at run time lets the same credentials in.
+	d.SetFaults(Faults{})
+	c := dial(t, d)
+	c.expect(`r1>$`)
+	if n := d.AuthAttempts(); n != 2 {
+		t.Errorf("AuthAttempts = %d, want 2", n)
+	}
+}
+
+func TestFaultRefuse(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{Refuse: true}}}})
+	d := f.Device("r1")
+	if _, err := dialErr(t, d, sshConfig(d, d.Password())); err == nil {
+		t.Fatal("dial succeeded on a refusing device")
+	}
+	if n := d.AuthAttempts(); n != 0 {
+		t.Errorf("AuthAttempts = %d on a refused connection", n)
+	}
+}
+
+func TestFaultDropAfter(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{DropAfter: 2}}}})
+	c := dial(t, f.Device("r1"))
+	c.expect(`r1>$`)
+	c.cmd("show clock", `r1>$`)
+	c.send("\n") // empty lines do not count
+	c.expect(`r1>$`)
+	c.cmd("show clock", `r1>$`)
+	c.send("show version\n")
+	out, err := c.expectErr(`r1>$`, 5*time.Second)
+	if !errors.Is(err, io.EOF) {
+		t.Fatalf("third command: err %v, want EOF; got %q", err, out)
+	}
+	if strings.Contains(out, "Cisco IOS") {
+		t.Errorf("dropped command printed output: %q", out)
+	}
+}
+
+func TestFaultDropMidOutput(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{DropAfter: 1, DropMidOutput: true}}}})
+	c := dial(t, f.Device("r1"))
+	c.expect(`r1>$`)
+	c.cmd("terminal length 0", `r1>$`)
+	c.send("show version\n")
+	out, err := c.expectErr(`r1>$`, 5*time.Second)
+	if !errors.Is(err, io.EOF) {
+		t.Fatalf("err %v, want EOF", err)
+	}
+	if !strings.Contains(out, "Cisco IOS Software") || strings.Contains(out, "Configuration register") {
+		t.Errorf("want the first half of show version only, got:\n%s", out)
+	}
+}
+
+func TestFaultHang(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{Hang: `^show tech`}}}})
+	d := f.Device("r1")
+	c := dial(t, d)
+	c.expect(`r1>$`)
+	c.send("show tech-support\n")
+	if out, err := c.expectErr(`r1>$`, 300*time.Millisecond); !errors.Is(err, errTimeout) {
+		t.Fatalf("hung command answered: %q %v", out, err)
+	}
+	if got := d.Received(); len(got) != 1 || got[0] != "show tech-support" {
+		t.Errorf("Received = %q", got)
+	}
+	// The client giving up frees the server side.
+	c.close()
+	waitFor(t, "the hung session to end", func() bool { return d.Sessions() == 0 })
+}
+
+func TestFaultRejectConfig(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{RejectConfig: `^ntp server 10\.9\.`}}}})
+	d := f.Device("r1")
+	c := loginIOS(t, d)
+	c.cmd("configure terminal", `r1\(config\)#$`)
+	if out := c.cmd("ntp server 10.1.1.1", `r1\(config\)#$`); out != "" {
+		t.Errorf("accepted line printed %q", out)
+	}
+	out := c.cmd("ntp server 10.9.9.9", `r1\(config\)#$`)
+	if !strings.Contains(out, "% Invalid input detected at '^' marker.") {
+		t.Errorf("rejected line printed %q", out)
+	}
+	c.cmd("end", `r1#$`)
+	run := d.RunningConfig()
+	if !strings.Contains(run, "ntp server 10.1.1.1") || strings.Contains(run, "10.9.9.9") {
+		t.Errorf("running-config:\n%s", run)
+	}
+}
+
+func TestFaultBannerDelay(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{BannerDelay: 200 * time.Millisecond}}}})
+	start := time.Now()
+	c := dial(t, f.Device("r1"))
+	c.expect(`r1>$`)
+	if el := time.Since(start); el < 200*time.Millisecond {
+		t.Errorf("first prompt after %v, want >= 200ms", el)
+	}
+}
+
+func TestPager(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1"}}, Faults: Faults{PagerLines: 10}})
+	d := f.Device("r1")
+	c := loginIOS(t, d)
+	c.send("show running-config\n")
+	first := c.expect(` --More-- $`)
+	if n := strings.Count(first, "\r\n"); n != 11 { // the echoed command + 10 lines
+		t.Errorf("first page has %d lines, want 10:\n%s", n-1, first)
+	}
+	c.send(" ")
+	c.expect(` --More-- $`)
+	c.send("\r") // one more line
+	one := c.expect(` --More-- $`)
+	if n := strings.Count(one, "\r\n"); n != 1 {
+		t.Errorf("Enter showed %d lines, want 1: %q", n, one)
+	}
+	c.send("q")
+	c.expect(`r1#$`)
+	c.cmd("terminal length 0", `r1#$`)
+	out := c.cmd("show running-config", `r1#$`)
+	if strings.Contains(out, "--More--") || !strings.HasSuffix(out, "end\n") {
+		t.Errorf("terminal length 0 still pages:\n%s", out)
+	}
+}

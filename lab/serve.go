@@ -1,0 +1,193 @@
+package lab
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// ServeOptions configures "runbook lab serve".
+type ServeOptions struct {
+	Devices    int    // number of devices; default 1
+	Platform   string // a platform or alias; "mixed" cycles through all five; default cisco_ios
+	BasePort   int    // 0: ephemeral ports
+	ListenAddr string // loopback only; default 127.0.0.1
+	NamePrefix string // device names are NamePrefix1..N; default from the platform ("r", "nx", "eos", "vmx", "srv")
+	Seed       string // host key seed; default "runbook-lab"
+	Latency    time.Duration
+	Username   string // default admin
+	Password   string // default admin
+	Secret     string // default admin
+	// InventoryOut, when set, receives an HCL inventory of the fleet, and
+	// InventoryOut+".known_hosts" the devices' host keys, which it references.
+	InventoryOut string
+}
+
+// DefaultSeed keeps host keys stable between "lab serve" runs, so
+// known_hosts written by one run still holds for the next.
+const DefaultSeed = "runbook-lab"
+
+// FleetSpecFor builds the fleet "lab serve" starts.
+func FleetSpecFor(o ServeOptions) (FleetSpec, error) {
+	n := o.Devices
+	if n <= 0 {
+		n = 1
+	}
+	plats := []string{CiscoIOS}
+	switch p := strings.ToLower(o.Platform); p {
+	case "":
+	case "mixed", "all":
+		plats = []string{CiscoIOS, CiscoNXOS, AristaEOS, JuniperJunos, Linux}
+	default:
+		np := NormalizePlatform(p)
+		if np == "" {
+			return FleetSpec{}, fmt.Errorf("lab: unknown platform %q (want cisco_ios, cisco_nxos, arista_eos, juniper_junos, linux or mixed)", o.Platform)
+		}
+		plats = []string{np}
+	}
+	seed := o.Seed
+	if seed == "" {
+		seed = DefaultSeed
+	}
+	spec := FleetSpec{BasePort: o.BasePort, ListenAddr: o.ListenAddr, Seed: seed, Faults: Faults{Latency: o.Latency}}
+	for i := 0; i < n; i++ {
+		p := plats[i%len(plats)]
+		prefix := o.NamePrefix
+		if prefix == "" {
+			prefix = namePrefix[p]
+		}
+		spec.Devices = append(spec.Devices, DeviceSpec{
+			Name: prefix + strconv.Itoa(i+1), Platform: p,
+			Username: o.Username, Password: o.Password, Secret: o.Secret,
+		})
+	}
+	return spec, nil
+}
+
+var namePrefix = map[string]string{CiscoIOS: "r", CiscoNXOS: "nx", AristaEOS: "eos", JuniperJunos: "vmx", Linux: "srv"}
+
+// Serve starts a fleet, prints each device's address on stdout, writes the
+// inventory when asked, and runs until ctx is cancelled (Ctrl+C).
+func Serve(ctx context.Context, o ServeOptions, stdout io.Writer) error {
+	spec, err := FleetSpecFor(o)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	f, err := StartFleet(ctx, spec)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Fprintf(stdout, "runbook lab: %d devices up in %s\n", len(f.devices), time.Since(start).Round(time.Millisecond))
+	for _, d := range f.devices {
+		fmt.Fprintf(stdout, "  %-10s %-14s %s\n", d.Name(), d.Platform(), d.Addr())
+	}
+	u, pw, sec := f.devices[0].Username(), f.devices[0].Password(), f.devices[0].Secret()
+	fmt.Fprintf(stdout, "credentials: username %s, password %s, enable secret %s (loopback only)\n", u, pw, sec)
+	if o.InventoryOut != "" {
+		kh := o.InventoryOut + ".known_hosts"
+		var khBuf, invBuf bytes.Buffer
+		if err := WriteKnownHosts(&khBuf, f); err != nil {
+			return err
+		}
+		if err := WriteInventory(&invBuf, f, InventoryOptions{KnownHostsFile: filepath.Base(kh)}); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(kh, khBuf.Bytes()); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(o.InventoryOut, invBuf.Bytes()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "inventory written to %s (host keys in %s)\n", o.InventoryOut, kh)
+	}
+	fmt.Fprintln(stdout, "press Ctrl+C to stop")
+	<-ctx.Done()
+	return nil
+}
+
+// writeFileAtomic makes the file appear whole or not at all.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// InventoryOptions tunes WriteInventory.
+type InventoryOptions struct {
+	// KnownHostsFile, when set, is referenced as known_hosts_file (relative
+	// paths resolve against the inventory file) with host_key_check "strict".
+	// Empty: host_key_check = "accept-new".
+	KnownHostsFile string
+}
+
+// WriteInventory writes an HCL inventory block for the fleet. Credentials
+// are env() calls with the lab's values as defaults, so the file holds no
+// secret of its own and RUNBOOK_USERNAME/PASSWORD/SECRET still override.
+func WriteInventory(w io.Writer, f *Fleet, o InventoryOptions) error {
+	if len(f.devices) == 0 {
+		return fmt.Errorf("lab: empty fleet")
+	}
+	d0 := f.devices[0]
+	var b strings.Builder
+	fmt.Fprintf(&b, "# runbook lab: %d simulated devices on %s.\n", len(f.devices), strings.Split(d0.Addr(), ":")[0])
+	b.WriteString("# Lab credentials are defaults below; RUNBOOK_USERNAME, RUNBOOK_PASSWORD and\n# RUNBOOK_SECRET override them.\n")
+	b.WriteString("inventory {\n  defaults {\n")
+	fmt.Fprintf(&b, "    username = env(\"RUNBOOK_USERNAME\", %q)\n", d0.Username())
+	fmt.Fprintf(&b, "    password = env(\"RUNBOOK_PASSWORD\", %q)\n", d0.Password())
+	fmt.Fprintf(&b, "    secret   = env(\"RUNBOOK_SECRET\", %q)\n", d0.Secret())
+	if o.KnownHostsFile != "" {
+		b.WriteString("    host_key_check   = \"strict\"\n")
+		fmt.Fprintf(&b, "    known_hosts_file = %q\n", o.KnownHostsFile)
+	} else {
+		b.WriteString("    host_key_check = \"accept-new\"\n")
+	}
+	b.WriteString("  }\n")
+	for _, d := range f.devices {
+		host, _, _ := strings.Cut(d.Addr(), ":")
+		fmt.Fprintf(&b, "\n  host %q {\n    address  = %q\n    port     = %d\n    platform = %q\n", d.Name(), host, d.Port(), d.Platform())
+		if d.Username() != d0.Username() {
+			fmt.Fprintf(&b, "    username = %q\n", d.Username())
+		}
+		b.WriteString("  }\n")
+	}
+	b.WriteString("}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteKnownHosts writes an OpenSSH known_hosts line per device
+// ("[127.0.0.1]:PORT ssh-ed25519 AAAA...").
+func WriteKnownHosts(w io.Writer, f *Fleet) error {
+	for _, d := range f.devices {
+		line := knownHostsLine(d)
+		if _, err := io.WriteString(w, line+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func knownHostsLine(d *Device) string {
+	host, port, _ := strings.Cut(d.Addr(), ":")
+	return "[" + host + "]:" + port + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(d.HostKey())))
+}
