@@ -34,7 +34,8 @@ func WriteDiagnostics(w io.Writer, diags hclv2.Diagnostics, files map[string]*hc
 			fmt.Fprintf(bw, "%s: %s\n", sev, msg)
 		}
 		if snippet && d.Subject != nil {
-			writeSnippet(bw, *d.Subject, files)
+			_, redact := d.Extra.(RedactSubject)
+			writeSnippet(bw, *d.Subject, files, redact)
 		}
 	}
 }
@@ -45,7 +46,13 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func writeSnippet(w io.Writer, rng hclv2.Range, files map[string]*hclv2.File) {
+// RedactSubject, as a diagnostic's Extra, makes snippets hide the subject's
+// text: it is a secret written where it should not be.
+type RedactSubject struct{}
+
+const redacted = "(sensitive)"
+
+func writeSnippet(w io.Writer, rng hclv2.Range, files map[string]*hclv2.File, redact bool) {
 	f := files[rng.Filename]
 	if f == nil || rng.Start.Line < 1 {
 		return
@@ -55,12 +62,22 @@ func writeSnippet(w io.Writer, rng hclv2.Range, files map[string]*hclv2.File) {
 		return
 	}
 	line := strings.TrimRight(string(lines[rng.Start.Line-1]), "\r")
+	runes := []rune(strings.ReplaceAll(line, "\t", " "))
+	if redact {
+		start := min(max(rng.Start.Column-1, 0), len(runes))
+		end := len(runes)
+		if rng.End.Line == rng.Start.Line {
+			end = min(max(rng.End.Column-1, start), len(runes))
+		}
+		runes = append(append(append([]rune(nil), runes[:start]...), []rune(redacted)...), runes[end:]...)
+		rng.End = hclv2.Pos{Line: rng.Start.Line, Column: start + 1 + len(redacted)}
+	}
+	line = string(runes)
 	gutter := fmt.Sprintf("%5d | ", rng.Start.Line)
-	fmt.Fprintf(w, "%s%s\n", gutter, strings.ReplaceAll(line, "\t", " "))
+	fmt.Fprintf(w, "%s%s\n", gutter, line)
 
 	// Columns count characters; underline from start to the end of the
 	// range, or to the end of the line when the range spans lines.
-	runes := []rune(line)
 	start := rng.Start.Column - 1
 	if start < 0 || start > len(runes) {
 		start = len(runes)

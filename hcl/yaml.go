@@ -95,8 +95,10 @@ func (l *loader) importYAML(path string, from hclv2.Range, defaults hostSettings
 			"The file must hold a list of devices, or a mapping of group names to lists of devices."))
 	}
 	if y.ignoredSecret != nil {
-		l.diags = append(l.diags, warningAt(*y.ignoredSecret, "Plaintext secrets ignored",
-			fmt.Sprintf("%s has passwords or secrets written in it; they are ignored because plain-text secrets are not allowed. Set them in the inventory defaults, as in password = env(\"RUNBOOK_PASSWORD\"), or set allow_plaintext_secrets = true in a settings block.", path)))
+		// The subject is the file attribute, not the YAML line, so that a
+		// snippet cannot print the password.
+		l.diags = append(l.diags, warningAt(from, "Plaintext secrets ignored",
+			fmt.Sprintf("%s has passwords or secrets written in it (the first on line %d); they are ignored because plain-text secrets are not allowed. Set them in the inventory defaults, as in password = env(\"RUNBOOK_PASSWORD\"), or set allow_plaintext_secrets = true in a settings block.", path, y.ignoredSecret.Start.Line)))
 	}
 }
 

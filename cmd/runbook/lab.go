@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/runbook-dev/runbook/hcl"
@@ -88,4 +90,48 @@ func (lr *labRun) Close() {
 	if lr.tempDir != "" {
 		_ = os.RemoveAll(lr.tempDir)
 	}
+}
+
+func newLabCmd() *cobra.Command {
+	labCmd := &cobra.Command{
+		Use:   "lab",
+		Short: "A simulated fleet of network devices on 127.0.0.1",
+	}
+	var (
+		o     lab.ServeOptions
+		quiet bool
+	)
+	serve := &cobra.Command{
+		Use:   "serve",
+		Short: "Start a simulated fleet and run until Ctrl+C",
+		Long: "serve starts --devices simulated devices, each a real SSH server on 127.0.0.1,\n" +
+			"prints their addresses and, with --inventory-out, writes an HCL inventory of them\n" +
+			"(and a known_hosts file beside it). Defaults: username admin, password admin,\n" +
+			"enable secret admin. It refuses to listen on anything but loopback.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			if quiet {
+				out = io.Discard
+			}
+			if err := lab.Serve(cmd.Context(), o, out); err != nil {
+				return exitWith(exitInvalid, err)
+			}
+			return nil
+		},
+	}
+	fl := serve.Flags()
+	fl.IntVar(&o.Devices, "devices", 1, "number of devices")
+	fl.StringVar(&o.Platform, "platform", "cisco_ios", "cisco_ios, cisco_nxos, arista_eos, juniper_junos, linux, or mixed")
+	fl.IntVar(&o.BasePort, "base-port", 0, "first port (device i listens on base-port+i); 0: ephemeral ports")
+	fl.StringVar(&o.ListenAddr, "listen", "127.0.0.1", "loopback address to listen on")
+	fl.DurationVar(&o.Latency, "latency", 0, "delay before each response, e.g. 20ms")
+	fl.StringVar(&o.Username, "username", "admin", "login username")
+	fl.StringVar(&o.Password, "password", "admin", "login password")
+	fl.StringVar(&o.Secret, "secret", "admin", "enable secret")
+	fl.StringVar(&o.Seed, "seed", lab.DefaultSeed, "host key seed: the same seed gives the same host keys")
+	fl.StringVar(&o.InventoryOut, "inventory-out", "", "write an HCL inventory of the fleet to this file")
+	fl.BoolVarP(&quiet, "quiet", "q", false, "print nothing")
+	labCmd.AddCommand(serve)
+	return labCmd
 }
