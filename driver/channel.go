@@ -88,7 +88,7 @@ func (s *Session) reset() {
 	} else {
 		s.cl.out = s.cl.out[:0]
 	}
-	s.cl.eraseBlank = false
+	s.cl.erase = eraseOff
 	s.mu.Unlock()
 	select { // a stale wake-up would only cost one extra evaluation
 	case <-s.notify:
@@ -228,7 +228,7 @@ func (s *Session) wait(ctx context.Context, op string, x expectation) (*exchange
 				// backspaces the device sends to erase it, then ask for
 				// the next page.
 				s.cl.out = buf[:echoEnd+ls]
-				s.cl.eraseBlank = true
+				s.cl.startErase()
 				toSend = append(toSend, s.plat.PagerContinue)
 			} else if echoEnd+ls != answeredAt {
 				for i, a := range x.answers {

@@ -9,11 +9,22 @@ type cleaner struct {
 	out   []byte
 	state cleanState
 	cr    bool // a '\r' was seen and not yet resolved
-	// eraseBlank drops blank bytes (spaces, '\r', '\n', backspaces) until
-	// the first printable byte: used after a pager prompt was removed, when
-	// the device redraws or erases the "--More--" line.
-	eraseBlank bool
+	// erase is set after a pager prompt was cut from out: the device then
+	// erases it from the screen, IOS-style with backspaces, blanks and
+	// backspaces again, or with '\r', blanks, '\r'. Those bytes are
+	// dropped; blanks followed by text are indentation and are kept.
+	erase  eraseState
+	blanks int // blanks held in eraseBlanks
 }
+
+type eraseState uint8
+
+const (
+	eraseOff    eraseState = iota
+	eraseStart             // dropping backspaces and carriage returns
+	eraseBlanks            // holding blanks: erasure or indentation?
+	eraseBack              // blanks were erasure: dropping backspaces, '\r'
+)
 
 type cleanState uint8
 
@@ -68,6 +79,9 @@ func (c *cleaner) write(p []byte) {
 			c.state = stEsc
 			continue
 		}
+		if c.erase != eraseOff && c.eraseByte(b) {
+			continue
+		}
 		if b == '\r' {
 			c.cr = true
 			continue
@@ -85,9 +99,6 @@ func (c *cleaner) write(p []byte) {
 		case b == '\n':
 			c.put('\n')
 		case b == '\b' || b == 0x7f:
-			if c.eraseBlank {
-				continue
-			}
 			if n := len(c.out); n > 0 && c.out[n-1] != '\n' {
 				c.out = c.out[:n-1]
 			}
@@ -101,15 +112,48 @@ func (c *cleaner) write(p []byte) {
 	}
 }
 
-func (c *cleaner) put(b byte) {
-	if c.eraseBlank {
-		if b == ' ' || b == '\n' || b == '\t' {
-			return
+func (c *cleaner) put(b byte) { c.out = append(c.out, b) }
+
+// eraseByte consumes b if it is part of a pager prompt's erasure.
+func (c *cleaner) eraseByte(b byte) bool {
+	back := b == '\b' || b == 0x7f || b == '\r'
+	switch c.erase {
+	case eraseStart:
+		switch {
+		case back:
+			return true
+		case b == ' ':
+			c.erase, c.blanks = eraseBlanks, 1
+			return true
+		case b == '\n':
+			// The pager line ended; it is gone already.
+			c.erase = eraseOff
+			return true
 		}
-		c.eraseBlank = false
+	case eraseBlanks:
+		switch {
+		case b == ' ':
+			c.blanks++
+			return true
+		case back:
+			c.erase, c.blanks = eraseBack, 0
+			return true
+		}
+		// Text after blanks: they were the indentation of the next line.
+		for range c.blanks {
+			c.put(' ')
+		}
+	case eraseBack:
+		if back {
+			return true
+		}
 	}
-	c.out = append(c.out, b)
+	c.erase, c.blanks = eraseOff, 0
+	return false
 }
+
+// startErase is called after the pager prompt was cut from out.
+func (c *cleaner) startErase() { c.erase, c.blanks, c.cr = eraseStart, 0, false }
 
 // flushCR resolves a pending '\r' at the end of the stream as a newline.
 // Only used when the stream ends; a prompt never ends in '\r'.

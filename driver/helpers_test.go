@@ -10,6 +10,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(labChildEnv) != "" {
+		runLabChild()
+	}
 	code := m.Run()
 	if sshdStop != nil {
 		sshdStop()

@@ -160,7 +160,7 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 		switch {
 		case hk.err != nil:
 			return nil, "", fail(ErrHostKey, nil, "%s", hk.err.Error())
-		case strings.Contains(err.Error(), "unable to authenticate"):
+		case strings.Contains(err.Error(), "unable to authenticate") || strings.Contains(err.Error(), errPasswordRejected.Error()):
 			return nil, "", fail(ErrAuth, nil, "user %q on %s: the device rejected the credentials (tried %s); not retried", hop.Username, addr, authNames(hop))
 		case ctx.Err() != nil:
 			return nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
@@ -187,6 +187,8 @@ func legacy(sc *ssh.ClientConfig) {
 		sc.HostKeyAlgorithms = append(sc.HostKeyAlgorithms, ssh.KeyAlgoRSA)
 	}
 }
+
+var errPasswordRejected = errors.New("password rejected; not sent again")
 
 // authMethods lists the methods in the order they are tried: keys (agent,
 // then key file), password, keyboard-interactive. None is retried: a
@@ -228,7 +230,7 @@ func authMethods(c *Config) ([]ssh.AuthMethod, net.Conn, error) {
 		var tried atomic.Bool
 		methods = append(methods, ssh.PasswordCallback(func() (string, error) {
 			if tried.Swap(true) {
-				return "", errors.New("password already rejected")
+				return "", errPasswordRejected
 			}
 			return pw, nil
 		}))
@@ -238,7 +240,7 @@ func authMethods(c *Config) ([]ssh.AuthMethod, net.Conn, error) {
 				lq := strings.ToLower(q)
 				if strings.Contains(lq, "password") || strings.Contains(lq, "passcode") {
 					if tried.Swap(true) {
-						return nil, errors.New("password already rejected")
+						return nil, errPasswordRejected
 					}
 					answers[i] = pw
 				}

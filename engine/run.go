@@ -140,6 +140,12 @@ func (r *runner) run(ctx context.Context) *Report {
 	for range workers {
 		wg.Go(func() {
 			for i := range work {
+				// Checked again here: the device may have been queued
+				// before another one failed under --fail-fast.
+				if why := r.stopReason(ctx); why != "" {
+					rep.Devices[i] = r.skipDevice(r.hosts[i], why)
+					continue
+				}
 				rep.Devices[i] = r.device(ctx, r.hosts[i])
 			}
 		})
@@ -462,8 +468,8 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	res, err := action.Run(sctx, conn, env)
 	if err != nil {
 		sr.Status, sr.Message = StatusError, err.Error()
-		if sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
-			sr.Message = fmt.Sprintf("step timed out after %s: %v", ps.step.Timeout, err)
+		if ps.step.Timeout > 0 && ctx.Err() == nil && (sctx.Err() != nil || errors.Is(err, driver.ErrTimeout)) {
+			sr.Message = fmt.Sprintf("timed out (step timeout %s): %v", ps.step.Timeout, err)
 		}
 		// The session's state is unknown after a transport error or a
 		// timeout: drop it, so the next attempt or step reconnects.

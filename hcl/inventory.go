@@ -514,7 +514,7 @@ func (l *loader) checkPlaintext(attr *hclv2.Attribute) {
 				Summary:  "Plaintext secret",
 				Subject:  attr.Expr.Range().Ptr(),
 				Extra:    RedactSubject{},
-				Detail: fmt.Sprintf("%s is written in the playbook as plain text, where anyone who reads the file or its history can see it. Read it from the environment instead, as in %s = env(%q), from a file with file(\"...\"), or from a variable declared with sensitive = true. To allow plain text anyway (for a lab), set allow_plaintext_secrets = true in a settings block.", attr.Name, attr.Name, envNameFor(attr.Name)),
+				Detail:   fmt.Sprintf("%s is written in the playbook as plain text, where anyone who reads the file or its history can see it. Read it from the environment instead, as in %s = env(%q), from a file with file(\"...\"), or from a variable declared with sensitive = true. To allow plain text anyway (for a lab), set allow_plaintext_secrets = true in a settings block.", attr.Name, attr.Name, envNameFor(attr.Name)),
 			})
 		}
 		return

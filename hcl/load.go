@@ -73,7 +73,7 @@ func WithReadFile(read func(path string) ([]byte, error)) Option {
 // WithStepKinds option.
 var DefaultStepKinds = []string{"assert", "backup", "expect", "save", "send_command", "send_config_set"}
 
-// RootNames are the names an expression may start with.
+// The names an expression may start with.
 const (
 	rootVar   = "var"
 	rootLocal = "local"

@@ -296,10 +296,10 @@ routers:
 	if diff := cmp.Diff([]string{"Plaintext secrets ignored"}, warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
-	for _, d := range diags {
-		if strings.Contains(d.Detail, "plain") && strings.Contains(d.Detail, ": plain") {
-			t.Errorf("a secret leaked into a diagnostic: %s", d.Detail)
-		}
+	var out bytes.Buffer
+	hcl.WriteDiagnostics(&out, diags, pb.Files, true)
+	if strings.Contains(out.String(), "plain\n") || strings.Contains(out.String(), ": plain") {
+		t.Errorf("a secret leaked into the diagnostics:\n%s", out.String())
 	}
 	var got []hostView
 	for _, h := range pb.Inventory.Hosts {
@@ -550,7 +550,12 @@ inventory {
   }
 }
 `
-			_, diags := load(t, map[string]string{"p.hcl": src, "pw.txt": "s3cret\n"}, []string{"p.hcl"})
+			pb, diags := load(t, map[string]string{"p.hcl": src, "pw.txt": "s3cret\n"}, []string{"p.hcl"})
+			var out bytes.Buffer
+			hcl.WriteDiagnostics(&out, diags, pb.Files, true)
+			if strings.Contains(out.String(), "hunter2") {
+				t.Errorf("secret in printed diagnostics:\n%s", out.String())
+			}
 			var errs, warns []string
 			for _, d := range diags {
 				if strings.Contains(d.Detail, "hunter2") || strings.Contains(d.Detail, "s3cret") {

@@ -116,7 +116,7 @@ func (n *cmdNode) match(line string) matchResult {
 	toks := tokenize(line)
 	cur := n
 	var args []string
-	for i, t := range toks {
+	for _, t := range toks {
 		lw := strings.ToLower(t.s)
 		var exact, argc *cmdNode
 		var cands []*cmdNode
@@ -155,7 +155,6 @@ func (n *cmdNode) match(line string) matchResult {
 		default:
 			return matchResult{kind: matchInvalid, pos: t.pos, word: t.s}
 		}
-		_ = i
 	}
 	if cur.fn == nil {
 		return matchResult{kind: matchIncomplete, pos: len(line)}

@@ -48,6 +48,10 @@ type Device struct {
 	st           *devState // CLI state shared by every session (guarded by mu)
 }
 
+// handshakeTimeout bounds the SSH handshake and authentication, as sshd's
+// LoginGraceTime does.
+const handshakeTimeout = 30 * time.Second
+
 // platformAliases maps the names inventories use to the five simulations.
 var platformAliases = map[string]string{
 	CiscoIOS: CiscoIOS, "cisco_xe": CiscoIOS, "cisco_ios_xe": CiscoIOS, "ios": CiscoIOS, "iosxe": CiscoIOS,
@@ -387,10 +391,14 @@ func (d *Device) serveConn(c net.Conn) {
 		delete(d.conns, c)
 		d.mu.Unlock()
 	}()
+	// A client that connects and never completes the handshake must not
+	// hold a goroutine forever.
+	c.SetDeadline(time.Now().Add(handshakeTimeout))
 	sc, chans, reqs, err := ssh.NewServerConn(c, d.serverConfig())
 	if err != nil {
 		return
 	}
+	c.SetDeadline(time.Time{})
 	d.mu.Lock()
 	d.sessions++
 	d.mu.Unlock()

@@ -74,7 +74,6 @@ func (p *iosLike) control(s *session, key error) error {
 
 func (p *iosLike) exec(s *session, cmd string) int {
 	s.lastPrompt = p.prompt(s)
-	s.write("")
 	err := p.execLine(s, cmd)
 	if err != nil && !errors.Is(err, errExit) {
 		return 1

@@ -6,11 +6,13 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -185,13 +187,6 @@ func TestIOSModesAndEditing(t *testing.T) {
 	c.expect(`core9\(config\)#$`)
 	c.send("\x1a") // Ctrl-Z
 	c.expect(`core9#$`)
-	want := []string{
-		"router ospf 1\n network 10.0.0.0 0.255.255.255 area 0\n passive-interface default\n",
-		"line vty 0 4\n login local\n transport input ssh\n exec-timeout 5 0\n",
-		"interface Loopback5\n no ip address\n ip address 192.0.2.99 255.255.255.255\n",
-		"hostname core9\n",
-	}
-	_ = want
 	run := d.RunningConfig()
 	for _, w := range []string{"passive-interface default", " exec-timeout 5 0\n", "interface Loopback5\n ip address 192.0.2.99 255.255.255.255\n", "hostname core9\n"} {
 		if !strings.Contains(run, w) {
@@ -472,6 +467,7 @@ func TestNetmiko(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Netmiko is slow (fixed delays on its side); skipped with -short")
 	}
+	t.Parallel() // Netmiko's own timing waits dominate; overlap them with the other tests
 	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{
 		{Name: "r1", Platform: CiscoIOS}, {Name: "nx1", Platform: CiscoNXOS}, {Name: "eos1", Platform: AristaEOS},
 		{Name: "vmx1", Platform: JuniperJunos}, {Name: "srv1", Platform: Linux},
@@ -516,5 +512,77 @@ func TestNetmiko(t *testing.T) {
 				t.Errorf("running-config lacks the NTP server")
 			}
 		})
+	}
+}
+
+func TestPreAuthBanner(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Banner: "Authorized users only\n"}}})
+	d := f.Device("r1")
+	var got string
+	cfg := sshConfig(d, d.Password())
+	cfg.BannerCallback = func(msg string) error { got = msg; return nil }
+	c, err := dialErr(t, d, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expect(`r1>$`)
+	if got != "Authorized users only\n" {
+		t.Errorf("banner %q", got)
+	}
+}
+
+// TestManyDevicesIsolated runs sessions on many devices at once while one
+// device hangs and another drops: the others answer normally.
+func TestManyDevicesIsolated(t *testing.T) {
+	const n = 40
+	spec := FleetSpec{}
+	plats := []string{CiscoIOS, CiscoNXOS, AristaEOS, JuniperJunos, Linux}
+	for i := 0; i < n; i++ {
+		spec.Devices = append(spec.Devices, DeviceSpec{Name: fmt.Sprintf("d%d", i), Platform: plats[i%len(plats)], StartPrivileged: true})
+	}
+	spec.Devices[0].Faults = &Faults{Hang: "."}
+	spec.Devices[1].Faults = &Faults{DropAfter: 1}
+	f := startFleet(t, spec)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i, d := range f.Devices() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client, err := ssh.Dial("tcp", d.Addr(), sshConfig(d, d.Password()))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer client.Close()
+			sess, _ := client.NewSession()
+			cmd := "show version"
+			if d.Platform() == Linux {
+				cmd = "uname -a"
+			}
+			done := make(chan struct{})
+			var out []byte
+			go func() { out, err = sess.CombinedOutput(cmd); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(2 * time.Second):
+				if i != 0 {
+					errs <- fmt.Errorf("%s timed out", d.Name())
+				}
+				client.Close()
+				<-done
+				return
+			}
+			if i == 0 {
+				errs <- fmt.Errorf("hung device answered")
+			} else if err != nil || !strings.Contains(string(out), d.Hostname()) && d.Platform() != CiscoNXOS && d.Platform() != AristaEOS {
+				errs <- fmt.Errorf("%s: %v %q", d.Name(), err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
