@@ -126,8 +126,7 @@ type answer struct {
 	question *regexp.Regexp
 	// reply returns what to send the n-th time (from 0) the question is
 	// asked; the newline is added.
-	reply  func(n int) string
-	hidden bool
+	reply func(n int) string
 }
 
 // exchange is the result of one send-and-wait.

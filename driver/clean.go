@@ -3,7 +3,8 @@ package driver
 // cleaner turns the raw terminal byte stream into plain text, incrementally:
 // ANSI escape sequences are dropped, backspaces erase the previous
 // character of the current line, and "\r\n", "\r\r\n" and a lone "\r" all
-// become "\n". Its state survives between reads, so an escape sequence or a
+// become "\n" (a lone "\r" at the start of a line, where a terminal would
+// not move, is dropped). Its state survives between reads, so an escape sequence or a
 // "\r\n" split across two reads is handled like an unsplit one.
 type cleaner struct {
 	out   []byte

@@ -633,8 +633,17 @@ func (s *Session) Close() error {
 			gone := s.readErr != nil
 			s.mu.Unlock()
 			if !gone {
-				s.tx.Write([]byte("exit\n"))
-				if _, err := io.WriteString(s.stdin, "exit\n"); err == nil {
+				// Leave configuration mode first (without waiting for
+				// its prompt), so that "exit" logs out rather than
+				// climbing one mode up.
+				bye := "exit\n"
+				if s.plat.ConfigMode != "" && s.Mode() == s.plat.ConfigMode {
+					if p := s.plat.path(s.plat.ConfigMode, s.plat.CommandMode); len(p) == 1 {
+						bye = p[0].Command + "\n" + bye
+					}
+				}
+				s.tx.Write([]byte(bye))
+				if _, err := io.WriteString(s.stdin, bye); err == nil {
 					t := time.NewTimer(closeGrace)
 					select {
 					case <-s.readDone:

@@ -47,6 +47,19 @@ func dialTransport(ctx context.Context, cfg *Config, sec *secrets) (*transport, 
 	var prev *ssh.Client
 	for i := range hops {
 		hop := hops[i]
+		// Jump hosts share the device's host key policy, known_hosts file
+		// and connect timeout unless they set their own. Credentials are
+		// never inherited: the device's password must not be offered to
+		// a bastion (or the other way round).
+		if hop.HostKeyCheck == "" {
+			hop.HostKeyCheck = cfg.HostKeyCheck
+		}
+		if hop.KnownHostsFile == "" {
+			hop.KnownHostsFile = cfg.KnownHostsFile
+		}
+		if hop.ConnectTimeout == 0 {
+			hop.ConnectTimeout = cfg.ConnectTimeout
+		}
 		applyDefaults(&hop)
 		isDevice := i == len(hops)-1
 		c, banner, err := dialHop(ctx, prev, &hop, cfg, sec, t, isDevice)
@@ -166,6 +179,8 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 			return nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			return nil, "", fail(ErrTimeout, err, "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
+		case strings.Contains(err.Error(), "no common algorithm") && !hop.LegacyAlgorithms:
+			return nil, "", fail(ErrConnect, err, "SSH handshake with %s: %v (old devices may need legacy_algorithms = true)", addr, err)
 		default:
 			return nil, "", fail(ErrConnect, err, "SSH handshake with %s: %v", addr, err)
 		}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -14,6 +16,10 @@ import (
 	"github.com/runbook-dev/runbook/engine/report"
 	"github.com/runbook-dev/runbook/hcl"
 )
+
+// newOpener makes the sessions of a run; tests replace it with one that
+// refuses anything but loopback.
+var newOpener = engine.DriverOpener
 
 type applyFlags struct {
 	load         loadFlags
@@ -83,6 +89,11 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
+	if !f.useLab {
+		if err := checkCredentials(hosts); err != nil {
+			return exitWith(exitInvalid, err)
+		}
+	}
 	if f.useLab {
 		lr, err := startLab(ctx, hosts)
 		if err != nil {
@@ -106,7 +117,7 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		ConnectLimit: f.connectLimit,
 		FailFast:     f.failFast,
 		Check:        check,
-		Open:         engine.DriverOpener(logger),
+		Open:         newOpener(logger),
 		Sink:         sink,
 	}
 	if f.sessionLog != "" {
@@ -167,4 +178,37 @@ func writeWouldChange(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
 func isTTY(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// checkCredentials refuses a run whose credentials read environment
+// variables that are not set: better one clear error before connecting
+// than a fleet of authentication failures (and locked accounts).
+func checkCredentials(hosts []*hcl.Host) error {
+	missing := map[string][]string{}
+	var order []string
+	for _, h := range hosts {
+		for _, v := range h.MissingEnv {
+			if _, ok := missing[v]; !ok {
+				order = append(order, v)
+			}
+			missing[v] = append(missing[v], h.Name)
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("credentials come from environment variables that are not set:")
+	for _, v := range order {
+		fmt.Fprintf(&b, "\n  %s (used by %s)", v, summariseNames(missing[v]))
+	}
+	b.WriteString("\nset them (export RUNBOOK_PASSWORD=...), or rehearse with --lab, which needs none")
+	return errors.New(b.String())
+}
+
+func summariseNames(names []string) string {
+	if len(names) <= 3 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -30,6 +31,17 @@ func TestMain(m *testing.M) {
 		code := run(ctx, append([]string{"lab", "serve"}, strings.Fields(args)...), os.Stdout, os.Stderr)
 		stop()
 		os.Exit(code)
+	}
+	// Tests talk only to 127.0.0.1: a bug that let a run reach the
+	// playbooks' example addresses fails the test instead.
+	newOpener = func(logger *slog.Logger) engine.Opener {
+		open := engine.DriverOpener(logger)
+		return func(ctx context.Context, h *hcl.Host, w io.Writer) (engine.Session, error) {
+			if h.Address != "127.0.0.1" {
+				return nil, fmt.Errorf("test guard: refusing to connect to %s: tests talk only to 127.0.0.1", h.Address)
+			}
+			return open(ctx, h, w)
+		}
 	}
 	os.Exit(m.Run())
 }

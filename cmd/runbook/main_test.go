@@ -362,3 +362,19 @@ func TestApplyInterrupted(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyRefusesMissingCredentialsBeforeConnecting(t *testing.T) {
+	for _, v := range []string{"RUNBOOK_USERNAME", "RUNBOOK_PASSWORD", "RUNBOOK_SECRET"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	// The ntp inventory points at 192.0.2.0/24: had runbook tried to
+	// connect, the run would fail with exit 1 (or hang), not exit 2.
+	code, out, errOut := runCLI(t, "apply", "../../playbooks/ntp.hcl")
+	if code != exitInvalid {
+		t.Fatalf("exit %d, want 2\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "RUNBOOK_PASSWORD") || strings.Contains(out, "RECAP") {
+		t.Errorf("want an error naming RUNBOOK_PASSWORD and no run; stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}

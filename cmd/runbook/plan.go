@@ -44,7 +44,10 @@ func newPlanCmd() *cobra.Command {
 func writePlan(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
 	changing := 0
 	for _, h := range hosts {
-		fmt.Fprintf(w, "%s  (%s, %s@%s:%d", h.Name, h.Platform, h.Username, h.Address, portOr22(h.Port))
+		fmt.Fprintf(w, "%s  (%s, %s:%d", h.Name, h.Platform, h.Address, portOr22(h.Port))
+		if h.Username != "" {
+			fmt.Fprintf(w, ", user %s", h.Username)
+		}
 		if h.Password.IsSet() {
 			fmt.Fprintf(w, ", password %s", h.Password)
 		}
