@@ -44,7 +44,6 @@ type Session struct {
 
 	closeOnce sync.Once
 	closed    chan struct{}
-	closeErr  error
 }
 
 // WithMode runs SendCommand / SendInteractive in this mode (ModeExec,
@@ -513,17 +512,17 @@ func (s *Session) configLines(ctx context.Context, mr *MultiResponse, lines []st
 // response; on linux it is ErrUnsupported.
 func (s *Session) Save(ctx context.Context) (*Response, error) {
 	op := "save"
-	if s.plat.SaveNoop {
-		now := time.Now()
-		return &Response{Start: now, End: now, Prompt: s.Prompt()}, nil
-	}
-	if s.plat.SaveCommand == "" {
+	if !s.plat.SaveNoop && s.plat.SaveCommand == "" {
 		return nil, s.errf(op, ErrUnsupported, nil, "%s has no save command", s.plat.Name)
 	}
 	if err := s.begin(op); err != nil {
 		return nil, err
 	}
 	defer s.opMu.Unlock()
+	if s.plat.SaveNoop {
+		now := time.Now()
+		return &Response{Start: now, End: now, Prompt: s.Prompt()}, nil
+	}
 	if err := s.ensureMode(ctx, op, s.plat.CommandMode, 0); err != nil {
 		return nil, err
 	}
@@ -663,7 +662,9 @@ func (s *Session) Close() error {
 		}
 		s.tx.Flush()
 	})
-	return s.closeErr
+	// Nothing useful can be reported: the device may already have hung
+	// up, which is what was asked for.
+	return nil
 }
 
 // closeGrace is how long Close waits for the device to hang up after
