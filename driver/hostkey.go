@@ -59,7 +59,33 @@ func hostKeyCallback(hop *Config, device string, logger *slog.Logger) (*hostKeyC
 	return h, knownAlgorithms(db, addr, hop.LegacyAlgorithms), nil
 }
 
+// knownHostsCache keeps parsed known_hosts files: a fleet run opens
+// hundreds of sessions against one file, and parsing a file of N hosts for
+// each of N connections costs O(N²). An entry is reused only while the
+// file's size and modification time are unchanged (accept-new replaces
+// the file, which changes both).
+var knownHostsCache sync.Map // path -> *knownHostsEntry
+
+type knownHostsEntry struct {
+	size    int64
+	modTime int64
+	db      ssh.HostKeyCallback
+}
+
 func loadKnownHosts(file string) (ssh.HostKeyCallback, error) {
+	st, err := os.Stat(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("known_hosts: %v", err)
+	}
+	if v, ok := knownHostsCache.Load(file); ok {
+		e := v.(*knownHostsEntry)
+		if e.size == st.Size() && e.modTime == st.ModTime().UnixNano() {
+			return e.db, nil
+		}
+	}
 	db, err := knownhosts.New(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -67,6 +93,7 @@ func loadKnownHosts(file string) (ssh.HostKeyCallback, error) {
 	if err != nil {
 		return nil, fmt.Errorf("known_hosts: %v", err)
 	}
+	knownHostsCache.Store(file, &knownHostsEntry{size: st.Size(), modTime: st.ModTime().UnixNano(), db: db})
 	return db, nil
 }
 

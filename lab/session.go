@@ -251,8 +251,24 @@ func (s *session) readByte() (byte, error) {
 // as errors for the platform to interpret.
 func (s *session) readLine(echo bool) (string, error) {
 	var buf []byte
+	// Echo goes out once per burst of input rather than once per byte, as a
+	// real device's output buffer does: a pasted line comes back in one
+	// packet, not forty.
+	pending := 0
+	flush := func() {
+		if echo && pending > 0 {
+			s.writeRaw(string(buf[len(buf)-pending:]))
+		}
+		pending = 0
+	}
 	for {
+		if s.in.Buffered() == 0 {
+			flush()
+		}
 		b, err := s.readByte()
+		if err == nil && (b < 0x20 || b == 0x7f) {
+			flush()
+		}
 		if err != nil {
 			return "", err
 		}
@@ -307,9 +323,7 @@ func (s *session) readLine(echo bool) (string, error) {
 			// no completion, other control characters ignored
 		default:
 			buf = append(buf, b)
-			if echo {
-				s.writeRaw(string([]byte{b}))
-			}
+			pending++
 		}
 	}
 }
