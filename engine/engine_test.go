@@ -480,3 +480,43 @@ func waitFor(t *testing.T, cond func() bool, format string, args ...any) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestOnFailureContinueRunsDependentsButFailsDevice(t *testing.T) {
+	_, hosts := startFleet(t, labDevice{name: "r1", platform: "cisco_ios"})
+	plan := compile(t, `
+step "send_command" "check" {
+  command    = "show clock"
+  on_failure = "continue"
+  assert "never" {
+    expr = "output == \"no such clock\""
+  }
+}
+step "send_command" "after" {
+  depends_on = [step.send_command.check]
+  command    = "show version"
+}
+step "send_command" "strict" {
+  command = "show bogus-command"
+}
+step "send_command" "after_strict" {
+  depends_on = [step.send_command.strict]
+  command    = "show version"
+}
+`)
+	rep := plan.Run(context.Background(), hosts, fastOpts(nil))
+	d := rep.Devices[0]
+	want := map[string]engine.Status{
+		"send_command.check":        engine.StatusFailed,
+		"send_command.after":        engine.StatusOK,
+		"send_command.strict":       engine.StatusFailed,
+		"send_command.after_strict": engine.StatusSkipped,
+	}
+	for addr, st := range want {
+		if got := stepStatus(d, addr); got != st {
+			t.Errorf("%s: %s, want %s", addr, got, st)
+		}
+	}
+	if d.Status != engine.DeviceFailed {
+		t.Errorf("device %s, want failed: on_failure = continue still fails the device", d.Status)
+	}
+}

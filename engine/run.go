@@ -251,17 +251,12 @@ func (d *deviceRun) status() Status {
 		return DeviceUnreachable
 	}
 	st := DevicePassed
-	for i, s := range d.res.Steps {
-		ignore := d.r.plan.steps[i].step.OnFailure == hcl.OnFailureContinue
+	for _, s := range d.res.Steps {
 		switch s.Status {
 		case StatusError:
-			if !ignore {
-				return DeviceError
-			}
+			return DeviceError
 		case StatusFailed:
-			if !ignore {
-				st = DeviceFailed
-			}
+			st = DeviceFailed
 		}
 	}
 	return st

@@ -133,7 +133,7 @@ type Host struct {
 // OnFailure values for Step.OnFailure.
 const (
 	OnFailureStop     = "stop"     // default: dependents are skipped
-	OnFailureContinue = "continue" // the step failing does not fail the device
+	OnFailureContinue = "continue" // dependents run anyway; the failure still fails the device
 )
 
 // Step is one `step "<kind>" "<name>"` block.
