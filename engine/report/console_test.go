@@ -152,6 +152,7 @@ func TestConsoleWriteErrorReportedAtClose(t *testing.T) {
 func TestFmtDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		0:                        "0ms",
+		400 * time.Microsecond:   "<1ms",
 		ms(120):                  "120ms",
 		ms(2345):                 "2.3s",
 		4*time.Minute + ms(4600): "4m05s",

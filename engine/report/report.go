@@ -232,6 +232,8 @@ func summarize(rep *engine.Report) summary {
 // fmtDuration is short and human: 120ms, 2.3s, 4m05s.
 func fmtDuration(d time.Duration) string {
 	switch {
+	case d > 0 && d < time.Millisecond:
+		return "<1ms"
 	case d < time.Second:
 		return fmt.Sprintf("%dms", d.Milliseconds())
 	case d < time.Minute:
