@@ -257,6 +257,12 @@ func (d *deviceRun) status() Status {
 			return DeviceError
 		case StatusFailed:
 			st = DeviceFailed
+		case StatusSkipped:
+			// A device cut short by Ctrl+C did not pass.
+			if st == DevicePassed && s.Message == msgInterrupted {
+				st = DeviceError
+				d.res.Message = msgInterrupted
+			}
 		}
 	}
 	return st
@@ -301,7 +307,7 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 // blocked says why a step must not run on this device, or "".
 func (d *deviceRun) blocked(ctx context.Context, ps *planStep) string {
 	if ctx.Err() != nil {
-		return "run interrupted"
+		return msgInterrupted
 	}
 	if d.unreached != nil {
 		return "device unreachable"
@@ -332,7 +338,10 @@ func (d *deviceRun) blocked(ctx context.Context, ps *planStep) string {
 	return ""
 }
 
-const whenFalse = "when is false: "
+const (
+	whenFalse      = "when is false: "
+	msgInterrupted = "run interrupted"
+)
 
 func (d *deviceRun) emitStep(sr *StepResult, _ error) {
 	d.r.emit(Event{
@@ -442,7 +451,7 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	var conn tasks.Conn
 	if ps.step.Kind != "assert" {
 		if err := d.connect(sctx); err != nil {
-			sr.Status, sr.Message = StatusError, connectMessage(err)
+			sr.Status, sr.Message = StatusError, err.Error()
 			d.unreached = err
 			d.res.Message = sr.Message
 			return !retryable(err) || ctx.Err() != nil
@@ -537,8 +546,4 @@ func (d *deviceRun) record(ps *planStep, res *tasks.Result, records []map[string
 func retryable(err error) bool {
 	return !errors.Is(err, driver.ErrAuth) && !errors.Is(err, driver.ErrHostKey) &&
 		!errors.Is(err, context.Canceled) && !errors.Is(err, driver.ErrPlatform)
-}
-
-func connectMessage(err error) string {
-	return "connect: " + err.Error()
 }

@@ -32,6 +32,7 @@ type applyFlags struct {
 	noOutput     bool
 	sessionLog   string
 	useLab       bool
+	labFaults    []string
 	quiet        bool
 }
 
@@ -68,6 +69,7 @@ func newApplyCmd(check bool) *cobra.Command {
 	fl.BoolVar(&f.noOutput, "no-output", false, "leave device output out of the JSON report")
 	fl.StringVar(&f.sessionLog, "session-log", "", "write a redacted transcript per device into this directory")
 	fl.BoolVar(&f.useLab, "lab", false, "run against a simulated copy of the inventory on 127.0.0.1 (lab credentials replace the inventory's)")
+	fl.StringArrayVar(&f.labFaults, "lab-fault", nil, "with --lab: inject faults, HOSTS:FAULTS, e.g. 'sw2:hang=^show clock' or 'core*:latency=50ms,drop_after=5' (see docs/lab.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the recap")
 	return cmd
 }
@@ -95,9 +97,9 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		}
 	}
 	if f.useLab {
-		lr, err := startLab(ctx, hosts)
+		lr, err := startLab(ctx, hosts, f.labFaults)
 		if err != nil {
-			return exitWith(exitFailed, fmt.Errorf("--lab: %w", err))
+			return exitWith(exitInvalid, fmt.Errorf("--lab: %w", err))
 		}
 		defer lr.Close()
 		hosts = lr.hosts

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -32,12 +33,17 @@ type labRun struct {
 // startLab starts one lab device per host, of the host's platform, and
 // returns copies of the hosts pointing at them. Host keys stay checked:
 // the lab's keys go into a known_hosts file of this run.
-func startLab(ctx context.Context, hosts []*hcl.Host) (*labRun, error) {
+func startLab(ctx context.Context, hosts []*hcl.Host, faultFlags []string) (*labRun, error) {
+	faults, err := labFaults(hosts, faultFlags)
+	if err != nil {
+		return nil, err
+	}
 	spec := lab.FleetSpec{Seed: "runbook apply --lab"}
 	for _, h := range hosts {
 		spec.Devices = append(spec.Devices, lab.DeviceSpec{
 			Name: h.Name, Platform: h.Platform,
 			Username: labUser, Password: labPass, Secret: labSecret,
+			Faults: faults[h.Name],
 		})
 	}
 	// The fleet lives until Close, not until ctx ends: an interrupted run
@@ -81,6 +87,37 @@ func startLab(ctx context.Context, hosts []*hcl.Host) (*labRun, error) {
 		lr.hosts = append(lr.hosts, &c)
 	}
 	return lr, nil
+}
+
+// labFaults reads --lab-fault HOSTS:FAULTS flags (HOSTS a name or glob,
+// FAULTS as lab.ParseFaults reads them); a later flag wins for a host.
+func labFaults(hosts []*hcl.Host, flags []string) (map[string]*lab.Faults, error) {
+	out := map[string]*lab.Faults{}
+	for _, fl := range flags {
+		pattern, spec, ok := strings.Cut(fl, ":")
+		if !ok || pattern == "" {
+			return nil, fmt.Errorf("--lab-fault %q: want HOSTS:FAULTS, e.g. sw2:hang=^show clock", fl)
+		}
+		f, err := lab.ParseFaults(spec)
+		if err != nil {
+			return nil, fmt.Errorf("--lab-fault %q: %v", fl, err)
+		}
+		matched := false
+		for _, h := range hosts {
+			ok, err := path.Match(pattern, h.Name)
+			if err != nil {
+				return nil, fmt.Errorf("--lab-fault %q: %v", fl, err)
+			}
+			if ok {
+				matched = true
+				out[h.Name] = &f
+			}
+		}
+		if !matched {
+			return nil, fmt.Errorf("--lab-fault %q: no selected host matches %q", fl, pattern)
+		}
+	}
+	return out, nil
 }
 
 func (lr *labRun) Close() {

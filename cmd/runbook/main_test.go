@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // runCLI runs the CLI in-process and returns exit code, stdout, stderr.
@@ -254,7 +256,7 @@ func checkJUnit(t *testing.T, path string, devices, wantFailedSuites int) junitS
 			failed++
 		}
 	}
-	if failed != wantFailedSuites {
+	if wantFailedSuites >= 0 && failed != wantFailedSuites {
 		t.Errorf("%d suites with failures, want %d", failed, wantFailedSuites)
 	}
 	return js
@@ -376,5 +378,137 @@ func TestApplyRefusesMissingCredentialsBeforeConnecting(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "RUNBOOK_PASSWORD") || strings.Contains(out, "RECAP") {
 		t.Errorf("want an error naming RUNBOOK_PASSWORD and no run; stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}
+
+// faultPlaybook has short step timeouts so that fault tests end quickly.
+const faultPlaybook = `inventory {
+  defaults {
+    platform = "cisco_ios"
+    username = "lab"
+    password = env("RUNBOOK_PASSWORD", "")
+  }
+  host "r1" { address = "192.0.2.1" }
+  host "r2" { address = "192.0.2.2" }
+  host "r3" { address = "192.0.2.3" }
+  host "r4" { address = "192.0.2.4" }
+}
+
+step "send_command" "pre" {
+  command = "show clock"
+  timeout = "2s"
+}
+
+step "send_config_set" "push" {
+  depends_on = [step.send_command.pre]
+  commands   = ["ntp server 10.0.1.100", "ntp server 10.0.1.101", "logging host 10.0.2.1"]
+  timeout    = "2s"
+}
+
+step "send_command" "verify" {
+  depends_on = [step.send_config_set.push]
+  command    = "show running-config | include ntp server"
+  timeout    = "2s"
+}
+`
+
+func writePlaybook(t *testing.T, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "play.hcl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func deviceStatuses(t *testing.T, jsonPath string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for _, d := range readJSONReport(t, jsonPath).Devices {
+		got[d.Name] = d.Status
+	}
+	return got
+}
+
+func TestApplyLabFaultsFailOnlyTheirDevice(t *testing.T) {
+	play := writePlaybook(t, faultPlaybook)
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--json", jsonPath,
+		"--lab-fault", "r1:auth_fail",
+		"--lab-fault", "r2:hang=^show clock",
+		"--lab-fault", "r3:drop_after=4,drop_mid_output",
+		play)
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	want := map[string]string{"r1": "unreachable", "r2": "error", "r3": "error", "r4": "passed"}
+	if diff := cmp.Diff(want, deviceStatuses(t, jsonPath)); diff != "" {
+		t.Errorf("device statuses (-want +got):\n%s", diff)
+	}
+	for _, s := range []string{"authentication failed", "timed out (step timeout 2s)", "r3"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestApplyFailFast(t *testing.T) {
+	play := writePlaybook(t, faultPlaybook)
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--forks", "1", "--fail-fast", "--json", jsonPath,
+		"--lab-fault", "r2:reject_config=^logging", play)
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	want := map[string]string{"r1": "passed", "r2": "failed", "r3": "skipped", "r4": "skipped"}
+	if diff := cmp.Diff(want, deviceStatuses(t, jsonPath)); diff != "" {
+		t.Errorf("device statuses (-want +got):\n%s", diff)
+	}
+}
+
+// cancelOnWrite cancels a run when the console prints its first step line,
+// like Ctrl+C pressed mid-run.
+type cancelOnWrite struct {
+	bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnWrite) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("send_command.pre")) {
+		c.cancel()
+	}
+	return c.Buffer.Write(p)
+}
+
+func TestApplyInterruptedMidRunStillWritesReports(t *testing.T) {
+	play := writePlaybook(t, faultPlaybook)
+	dir := t.TempDir()
+	jsonPath, junitPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &cancelOnWrite{cancel: cancel}
+	var errb bytes.Buffer
+	code := run(ctx, []string{"apply", "--lab", "--forks", "1", "--json", jsonPath, "--junit", junitPath,
+		"--lab-fault", "*:latency=50ms", play}, out, &errb)
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s%s", code, out.String(), errb.String())
+	}
+	got := deviceStatuses(t, jsonPath)
+	if got["r4"] != "skipped" {
+		t.Errorf("r4 %s, want skipped (never started)", got["r4"])
+	}
+	if got["r1"] == "passed" {
+		t.Errorf("r1 passed although the run was interrupted during its first step")
+	}
+	checkJUnit(t, junitPath, 4, -1)
+}
+
+func TestLabFaultFlagErrors(t *testing.T) {
+	play := writePlaybook(t, faultPlaybook)
+	for _, fl := range []string{"nohost:auth_fail", "r1:explode", "r1"} {
+		code, _, errOut := runCLI(t, "apply", "--lab", "--lab-fault", fl, play)
+		if code != exitInvalid || !strings.Contains(errOut, "--lab-fault") {
+			t.Errorf("--lab-fault %q: exit %d, stderr %q; want 2 and an error naming the flag", fl, code, errOut)
+		}
 	}
 }

@@ -1,0 +1,71 @@
+package lab
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseFaults reads faults written as comma-separated key=value pairs, as
+// the CLI takes them: "latency=20ms,drop_after=5,drop_mid_output". Boolean
+// faults may stand alone. Regex values cannot contain commas.
+func ParseFaults(spec string) (Faults, error) {
+	var f Faults
+	for part := range strings.SplitSeq(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		key, val, hasVal := strings.Cut(part, "=")
+		key = strings.TrimSpace(key)
+		val = strings.TrimSpace(val)
+		var err error
+		switch key {
+		case "latency":
+			f.Latency, err = time.ParseDuration(val)
+		case "chunk_latency":
+			f.ChunkLatency, err = time.ParseDuration(val)
+		case "banner_delay":
+			f.BannerDelay, err = time.ParseDuration(val)
+		case "chunk_size":
+			f.ChunkSize, err = strconv.Atoi(val)
+		case "drop_after":
+			f.DropAfter, err = strconv.Atoi(val)
+		case "pager_lines":
+			f.PagerLines, err = strconv.Atoi(val)
+		case "auth_fail":
+			f.AuthFail, err = parseFaultBool(val, hasVal)
+		case "refuse":
+			f.Refuse, err = parseFaultBool(val, hasVal)
+		case "drop_mid_output":
+			f.DropMidOutput, err = parseFaultBool(val, hasVal)
+		case "hang":
+			f.Hang, err = val, checkRegex(val)
+		case "reject_config":
+			f.RejectConfig, err = val, checkRegex(val)
+		default:
+			return Faults{}, fmt.Errorf("unknown fault %q (want latency, chunk_latency, chunk_size, banner_delay, auth_fail, refuse, drop_after, drop_mid_output, hang, reject_config or pager_lines)", key)
+		}
+		if err != nil {
+			return Faults{}, fmt.Errorf("fault %s: %v", key, err)
+		}
+	}
+	return f, nil
+}
+
+func parseFaultBool(val string, hasVal bool) (bool, error) {
+	if !hasVal {
+		return true, nil
+	}
+	return strconv.ParseBool(val)
+}
+
+func checkRegex(val string) error {
+	if val == "" {
+		return fmt.Errorf("needs a regular expression")
+	}
+	_, err := regexp.Compile(val)
+	return err
+}

@@ -1,0 +1,39 @@
+package lab
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseFaults(t *testing.T) {
+	tests := []struct {
+		spec    string
+		want    Faults
+		wantErr bool
+	}{
+		{spec: "", want: Faults{}},
+		{spec: "latency=20ms", want: Faults{Latency: 20 * time.Millisecond}},
+		{spec: "drop_after=5, drop_mid_output", want: Faults{DropAfter: 5, DropMidOutput: true}},
+		{spec: "auth_fail", want: Faults{AuthFail: true}},
+		{spec: "refuse=false,hang=^show clock", want: Faults{Hang: "^show clock"}},
+		{spec: "reject_config=^ntp server,banner_delay=1s", want: Faults{RejectConfig: "^ntp server", BannerDelay: time.Second}},
+		{spec: "chunk_latency=5ms,chunk_size=64,pager_lines=10", want: Faults{ChunkLatency: 5 * time.Millisecond, ChunkSize: 64, PagerLines: 10}},
+		{spec: "latency=fast", wantErr: true},
+		{spec: "hang=(", wantErr: true},
+		{spec: "hang", wantErr: true},
+		{spec: "explode", wantErr: true},
+		{spec: "auth_fail=maybe", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := ParseFaults(tt.spec)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseFaults(%q) error = %v, want error %v", tt.spec, err, tt.wantErr)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ParseFaults(%q) (-want +got):\n%s", tt.spec, diff)
+		}
+	}
+}
