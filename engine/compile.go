@@ -69,10 +69,11 @@ func Compile(p *hcl.Playbook, kinds map[string]tasks.Kind) (*Plan, hclv2.Diagnos
 		}
 		if s.Parse != nil {
 			pr, err := tasks.CompileParse(tasks.ParseSpec{
-				TextFSM:    s.Parse.TextFSM,
-				Template:   s.Parse.Template,
-				AllowEmpty: s.Parse.AllowEmpty,
-				BaseDir:    ps.baseDir,
+				TextFSM:      s.Parse.TextFSM,
+				Template:     s.Parse.Template,
+				AllowEmpty:   s.Parse.AllowEmpty,
+				BaseDir:      ps.baseDir,
+				TemplatesDir: p.Settings.TemplatesDir,
 			})
 			if err != nil {
 				diags = append(diags, exprDiag("Invalid parse block", err, s.Parse.DeclRange))

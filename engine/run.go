@@ -493,7 +493,7 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	}
 	records := res.Records
 	if ps.parser != nil && !res.Failed {
-		recs, perr := ps.parser.Parse(res.Output)
+		recs, perr := ps.parser.ParseFor(d.host.Platform, res.Command, res.Output)
 		if perr != nil {
 			sr.Status, sr.Message = StatusFailed, "parse: "+perr.Error()
 		}

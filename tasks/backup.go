@@ -106,7 +106,7 @@ func (a *Backup) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) 
 		return nil, err
 	}
 	var opts []driver.SendOption
-	if d := callTimeout(ctx, 0); d > 0 {
+	if d := callTimeout(ctx); d > 0 {
 		opts = append(opts, driver.WithTimeout(d))
 	}
 	resp, err := conn.SendCommand(ctx, cmd, opts...)

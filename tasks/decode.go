@@ -148,20 +148,6 @@ func boolAttr(attrs hclv2.Attributes, name string, ctx *hclv2.EvalContext) (val,
 	return v.True(), true, diags
 }
 
-// durationAttr decodes an optional duration string ("30s", "2m").
-func durationAttr(attrs hclv2.Attributes, name string, ctx *hclv2.EvalContext) (time.Duration, hclv2.Diagnostics) {
-	t, ok, diags := stringAttr(attrs, name, ctx)
-	if !ok || !t.known || diags.HasErrors() {
-		return 0, diags
-	}
-	d, err := time.ParseDuration(strings.TrimSpace(t.s))
-	if err != nil || d <= 0 {
-		return 0, append(diags, attrDiag(attrs[name], "Invalid duration",
-			fmt.Sprintf("The argument %q must be a positive duration such as \"30s\" or \"2m\", not %q.", name, t.s)))
-	}
-	return d, diags
-}
-
 // regexAttr decodes an optional string that must be a valid Go regexp.
 func regexAttr(attrs hclv2.Attributes, name string, ctx *hclv2.EvalContext) (text, hclv2.Diagnostics) {
 	t, ok, diags := stringAttr(attrs, name, ctx)
@@ -207,15 +193,11 @@ func redacted(r *driver.Response) *driver.Response {
 	return &c
 }
 
-// callTimeout is the driver timeout for a call: the kind's own timeout,
-// else what is left of the context's deadline. The loader consumes a
-// step's `timeout` as the step deadline (a context deadline); without
-// this the driver's default command timeout (30s) would cut a long
-// command short even though the step allows it minutes.
-func callTimeout(ctx context.Context, own time.Duration) time.Duration {
-	if own > 0 {
-		return own
-	}
+// callTimeout is the driver timeout for a call: what is left of the
+// context's deadline, which carries the step's `timeout`. Without it the
+// driver's default command timeout (30s) would cut a long command short
+// even though the step allows it minutes.
+func callTimeout(ctx context.Context) time.Duration {
 	if dl, ok := ctx.Deadline(); ok {
 		if d := time.Until(dl); d > 0 {
 			return d

@@ -4,21 +4,19 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"time"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
 
 	"github.com/runbook-dev/runbook/driver"
 )
 
-// expect { command, expect "regex" { send, hidden }..., timeout }: an
+// expect { command, expect "regex" { send, hidden }... }: an
 // ordered dialogue for commands that ask questions (reload, copy, clear).
 type expectKind struct{}
 
 var expectSchema = &hclv2.BodySchema{
 	Attributes: []hclv2.AttributeSchema{
 		{Name: "command", Required: true},
-		{Name: "timeout"},
 	},
 	Blocks: []hclv2.BlockHeaderSchema{
 		{Type: "expect", LabelNames: []string{"pattern"}},
@@ -39,8 +37,6 @@ func (expectKind) Decode(body hclv2.Body, ctx *hclv2.EvalContext) (any, hclv2.Di
 	a := &Expect{}
 	var d hclv2.Diagnostics
 	a.command, d = requiredString(content.Attributes, "command", ctx)
-	diags = append(diags, d...)
-	a.timeout, d = durationAttr(content.Attributes, "timeout", ctx)
 	diags = append(diags, d...)
 	for _, b := range content.Blocks {
 		pat := b.Labels[0]
@@ -85,7 +81,6 @@ type expectPair struct {
 type Expect struct {
 	command text
 	pairs   []expectPair
-	timeout time.Duration
 }
 
 // Describe implements Action.
@@ -126,7 +121,7 @@ func (a *Expect) Run(ctx context.Context, conn Conn, _ *Env) (*Result, error) {
 		return nil, err
 	}
 	var opts []driver.SendOption
-	if d := callTimeout(ctx, a.timeout); d > 0 {
+	if d := callTimeout(ctx); d > 0 {
 		opts = append(opts, driver.WithTimeout(d))
 	}
 	resp, err := conn.SendInteractive(ctx, ev, opts...)

@@ -146,7 +146,7 @@ func TestParseEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Parse("nothing here\n"); !errors.Is(err, ErrNoRecords) || err.Error() != "parse produced no records" {
+	if _, err := p.Parse("nothing here\n"); !errors.Is(err, ErrNoRecords) || !strings.HasPrefix(err.Error(), "no records: template inline template matched nothing") {
 		t.Errorf("err = %v, want %v", err, ErrNoRecords)
 	}
 	p, err = CompileParse(ParseSpec{Template: vlanTemplate, AllowEmpty: true})
@@ -165,7 +165,7 @@ func TestCompileParseErrors(t *testing.T) {
 		spec ParseSpec
 		want string
 	}{
-		{"auto", ParseSpec{TextFSM: "auto"}, "not supported yet"},
+		{"auto with a missing templates_dir", ParseSpec{TextFSM: "auto", TemplatesDir: "testdata/nope"}, "templates_dir testdata/nope"},
 		{"both", ParseSpec{TextFSM: "x.textfsm", Template: vlanTemplate}, "only one of"},
 		{"neither", ParseSpec{}, "needs"},
 		{"missing file", ParseSpec{TextFSM: "nope.textfsm", BaseDir: "testdata"}, "no such file"},

@@ -2,21 +2,19 @@ package tasks
 
 import (
 	"context"
-	"time"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
 
 	"github.com/runbook-dev/runbook/driver"
 )
 
-// send_command { command, expect_string, timeout } -> output
+// send_command { command, expect_string } -> output
 type sendCommandKind struct{}
 
 var sendCommandSchema = &hclv2.BodySchema{
 	Attributes: []hclv2.AttributeSchema{
 		{Name: "command", Required: true},
 		{Name: "expect_string"},
-		{Name: "timeout"},
 	},
 }
 
@@ -30,8 +28,6 @@ func (sendCommandKind) Decode(body hclv2.Body, ctx *hclv2.EvalContext) (any, hcl
 	diags = append(diags, d...)
 	a.expect, d = regexAttr(content.Attributes, "expect_string", ctx)
 	diags = append(diags, d...)
-	a.timeout, d = durationAttr(content.Attributes, "timeout", ctx)
-	diags = append(diags, d...)
 	return a, diags
 }
 
@@ -39,7 +35,6 @@ func (sendCommandKind) Decode(body hclv2.Body, ctx *hclv2.EvalContext) (any, hcl
 type SendCommand struct {
 	command text
 	expect  text // empty: the prompt ends the output
-	timeout time.Duration
 }
 
 // Describe implements Action.
@@ -54,7 +49,7 @@ func (a *SendCommand) Run(ctx context.Context, conn Conn, _ *Env) (*Result, erro
 	if a.expect.s != "" {
 		opts = append(opts, driver.WithExpect(a.expect.s))
 	}
-	if d := callTimeout(ctx, a.timeout); d > 0 {
+	if d := callTimeout(ctx); d > 0 {
 		opts = append(opts, driver.WithTimeout(d))
 	}
 	resp, err := conn.SendCommand(ctx, a.command.s, opts...)
@@ -65,6 +60,9 @@ func (a *SendCommand) Run(ctx context.Context, conn Conn, _ *Env) (*Result, erro
 		resp = redacted(resp)
 	}
 	res := &Result{Output: resp.Output, Failed: resp.Failed}
+	if !a.command.sensitive {
+		res.Command = a.command.s
+	}
 	if resp.Failed {
 		res.Message = failMessage("command", resp)
 	}

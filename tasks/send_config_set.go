@@ -149,7 +149,7 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, _ *Env) (*Result, er
 	if a.continueOnError {
 		opts = append(opts, driver.ContinueOnError())
 	}
-	if d := callTimeout(ctx, 0); d > 0 {
+	if d := callTimeout(ctx); d > 0 {
 		opts = append(opts, driver.WithConfigTimeout(d))
 	}
 	mr, err := conn.SendConfigSet(ctx, lines, opts...)

@@ -81,6 +81,10 @@ type Result struct {
 	// Message says why the step failed, e.g.
 	// `line "ntp serv x": % Invalid input detected at '^' marker.`
 	Message string
+	// Command is the command a send_command step sent, for
+	// parse { textfsm = "auto" } (Parser.ParseFor); "" for other kinds and
+	// for sensitive commands, so that a lookup error cannot reveal one.
+	Command string
 }
 
 // Value is the step's result as later steps and expressions see it:
