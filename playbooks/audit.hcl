@@ -1,6 +1,8 @@
 # Read-only compliance audit: nothing here changes a device.
 #
-#   runbook apply playbooks/audit.hcl --report junit=audit.xml
+#   runbook check playbooks/audit.hcl --junit audit.xml
+#   runbook apply --lab playbooks/audit.hcl     # the fresh lab fails the NTP and
+#                                               # banned-service checks on purpose
 
 variable "ntp_servers" {
   type    = list(string)
@@ -53,6 +55,22 @@ step "send_command" "version" {
   assert "answers" {
     expr    = "len(output) > 0"
     message = "show version returned nothing"
+  }
+}
+
+step "send_command" "interfaces" {
+  command    = "show ip interface brief"
+  on_failure = "continue"
+
+  # The template comes from the ntc-templates index (built in, or
+  # NTC_TEMPLATES_DIR) by the host's platform and this command.
+  parse {
+    textfsm = "auto"
+  }
+
+  assert "loopback_addressed" {
+    expr    = "any(result, {lower(.interface) startsWith 'lo' and .ip_address not in ['', 'unassigned']})"
+    message = "no loopback interface has an address"
   }
 }
 

@@ -92,6 +92,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newApplyCmd(false),
 		newApplyCmd(true),
 		newFmtCmd(),
+		newParseCmd(),
 		newLabCmd(),
 		&cobra.Command{
 			Use:   "version",

@@ -512,3 +512,26 @@ func TestLabFaultFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCommand(t *testing.T) {
+	raw := "../../tasks/testdata/parse/cisco_ios/show_ip_interface_brief.raw"
+	code, out, errOut := runCLI(t, "parse", "--platform", "cisco_xe", "--command", "sh ip int br", "--json", raw)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var recs []map[string]any
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatalf("--json output does not parse: %v\n%s", err, out)
+	}
+	if len(recs) == 0 || recs[0]["interface"] == nil || recs[0]["ip_address"] == nil {
+		t.Errorf("records %v lack interface/ip_address", recs)
+	}
+	code, out, _ = runCLI(t, "parse", "--platform", "cisco_ios", "--command", "show ip interface brief", raw)
+	if code != exitOK || !strings.Contains(out, "INTERFACE") || !strings.Contains(out, "GigabitEthernet0/0") {
+		t.Errorf("table output: exit %d\n%s", code, out)
+	}
+	code, _, errOut = runCLI(t, "parse", "--platform", "cisco_ios", "--command", "show no such thing", raw)
+	if code != exitFailed || !strings.Contains(errOut, "no template") {
+		t.Errorf("unknown command: exit %d, stderr %q; want 1 and \"no template\"", code, errOut)
+	}
+}
