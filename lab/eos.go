@@ -250,14 +250,8 @@ func eosShowIntStatus(s *session, _ []string) (string, error) {
 func eosShowInterfaces(s *session, args []string) (string, error) {
 	its := s.interfaces(false)
 	if len(args) == 1 {
-		name, ok := eosPlatform.ifName(args[0])
-		var sel []iface
-		for _, it := range its {
-			if ok && it.name == name {
-				sel = append(sel, it)
-			}
-		}
-		if len(sel) == 0 {
+		sel, ok := eosPlatform.oneInterface(its, args[0])
+		if !ok {
 			return eosPlatform.invalid(s, strings.LastIndex(s.lastLine, args[0])), nil
 		}
 		its = sel

@@ -446,14 +446,8 @@ func iosShowIPIntBrief(s *session, _ []string) (string, error) {
 func iosShowInterfaces(s *session, args []string) (string, error) {
 	its := s.interfaces(false)
 	if len(args) == 1 {
-		name, ok := iosPlatform.ifName(args[0])
-		var sel []iface
-		for _, it := range its {
-			if ok && it.name == name {
-				sel = append(sel, it)
-			}
-		}
-		if len(sel) == 0 {
+		sel, ok := iosPlatform.oneInterface(its, args[0])
+		if !ok {
 			return strings.Repeat(" ", len(s.lastPrompt)+strings.LastIndex(s.lastLine, args[0])) + "^\n% Invalid input detected at '^' marker.\n\n", nil
 		}
 		its = sel

@@ -371,6 +371,21 @@ func (p *iosLike) validate(s *session, words []string, toks []token) (string, bo
 }
 
 // ifName expands "gi0/1", "Gi 0/1", "lo0" to the canonical interface name.
+// oneInterface narrows its to the interface arg names (abbreviations
+// allowed); ok is false when arg names none of them.
+func (p *iosLike) oneInterface(its []iface, arg string) (sel []iface, ok bool) {
+	name, ok := p.ifName(arg)
+	if !ok {
+		return nil, false
+	}
+	for _, it := range its {
+		if it.name == name {
+			return []iface{it}, true
+		}
+	}
+	return nil, false
+}
+
 func (p *iosLike) ifName(raw string) (string, bool) {
 	i := 0
 	for i < len(raw) && (raw[i] < '0' || raw[i] > '9') {

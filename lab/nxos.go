@@ -307,14 +307,8 @@ func updown(it iface) string {
 func nxosShowInterface(s *session, args []string) (string, error) {
 	its := s.interfaces(true)
 	if len(args) == 1 {
-		name, ok := nxosPlatform.ifName(args[0])
-		var sel []iface
-		for _, it := range its {
-			if ok && it.name == name {
-				sel = append(sel, it)
-			}
-		}
-		if len(sel) == 0 {
+		sel, ok := nxosPlatform.oneInterface(its, args[0])
+		if !ok {
 			return nxosPlatform.invalid(s, strings.LastIndex(s.lastLine, args[0])), nil
 		}
 		its = sel
