@@ -114,7 +114,7 @@ type StepPlan struct {
 
 // Describe renders the steps for one host without connecting: values
 // that only a run can know stay "(known after run)".
-func (p *Plan) Describe(h *hcl.Host, check bool) []StepPlan {
+func (p *Plan) Describe(h *hcl.Host) []StepPlan {
 	var out []StepPlan
 	ctx := p.Playbook.HostContext(h, map[string]cty.Value{})
 	for _, ps := range p.steps {

@@ -205,10 +205,10 @@ type deviceRun struct {
 	res        *DeviceResult
 	sess       Session
 	transcript io.WriteCloser
-	hostVal    map[string]any
-	stepVals   map[string]cty.Value      // "kind.name" -> value, for HCL references
-	stepAny    map[string]map[string]any // by "kind.name" and by name, for expressions
-	unreached  error                     // connect failed: the device is unreachable
+	hostExpr   tasks.ExprHost
+	stepVals   map[string]cty.Value // "kind.name" -> value, for HCL references
+	stepAny    map[string]any       // by "kind.name" and by name, for expressions
+	unreached  error                // connect failed: the device is unreachable
 }
 
 func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
@@ -218,9 +218,9 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 		res: &DeviceResult{
 			Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Start: r.opts.Now(),
 		},
-		hostVal:  hostValue(h),
+		hostExpr: exprHost(h),
 		stepVals: map[string]cty.Value{},
-		stepAny:  map[string]map[string]any{},
+		stepAny:  map[string]any{},
 	}
 	r.emit(Event{Type: DeviceStarted, Device: h.Name, Address: d.res.Address})
 	if r.opts.SessionLog != nil {
@@ -268,23 +268,16 @@ func (d *deviceRun) status() Status {
 	return st
 }
 
-func hostValue(h *hcl.Host) map[string]any {
-	groups := make([]any, len(h.Groups))
-	for i, g := range h.Groups {
-		groups[i] = g
-	}
-	tags := make([]any, len(h.Tags))
-	for i, t := range h.Tags {
-		tags[i] = t
-	}
-	return map[string]any{
-		"name":     h.Name,
-		"address":  h.Address,
-		"port":     h.Port,
-		"platform": h.Platform,
-		"groups":   groups,
-		"tags":     tags,
-		"vars":     ctyMapToAny(h.Vars),
+// exprHost is the `host` of expressions, from the same value HCL sees.
+func exprHost(h *hcl.Host) tasks.ExprHost {
+	return tasks.ExprHost{
+		Name:     h.Name,
+		Address:  h.Address,
+		Port:     h.Port,
+		Platform: h.Platform,
+		Groups:   h.Groups,
+		Tags:     h.Tags,
+		Vars:     ctyMapToAny(h.Vars),
 	}
 }
 
@@ -295,12 +288,12 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 		d.res.Steps = append(d.res.Steps, sr)
 		if why := d.blocked(ctx, ps); why != "" {
 			sr.Status, sr.Message, sr.Start = StatusSkipped, why, d.r.opts.Now()
-			d.emitStep(sr, nil)
+			d.emitStep(sr)
 			continue
 		}
 		d.r.emit(Event{Type: StepStarted, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name})
 		d.runStep(ctx, ps, sr)
-		d.emitStep(sr, nil)
+		d.emitStep(sr)
 	}
 }
 
@@ -343,7 +336,7 @@ const (
 	msgInterrupted = "run interrupted"
 )
 
-func (d *deviceRun) emitStep(sr *StepResult, _ error) {
+func (d *deviceRun) emitStep(sr *StepResult) {
 	d.r.emit(Event{
 		Type: StepFinished, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name,
 		Status: sr.Status, Duration: sr.Duration, Message: sr.Message, Output: sr.Output,
@@ -352,24 +345,17 @@ func (d *deviceRun) emitStep(sr *StepResult, _ error) {
 }
 
 // exprEnv is what `when` and `assert` expressions see.
-func (d *deviceRun) exprEnv(output string, records []map[string]any) map[string]any {
-	steps := make(map[string]any, len(d.stepAny))
-	for k, v := range d.stepAny {
-		steps[k] = v
+func (d *deviceRun) exprEnv(output string, records []map[string]any) tasks.ExprEnv {
+	result := make([]any, len(records))
+	for i, rec := range records {
+		result[i] = rec
 	}
-	var result []any
-	for _, rec := range records {
-		result = append(result, rec)
-	}
-	if result == nil {
-		result = []any{}
-	}
-	return map[string]any{
-		"output": output,
-		"result": result,
-		"steps":  steps,
-		"vars":   d.r.plan.vars,
-		"host":   d.hostVal,
+	return tasks.ExprEnv{
+		Output: output,
+		Result: result,
+		Steps:  d.stepAny, // expressions cannot modify it
+		Vars:   d.r.plan.vars,
+		Host:   d.hostExpr,
 	}
 }
 
@@ -463,9 +449,6 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	env := &tasks.Env{
 		HostName: d.host.Name,
 		Platform: d.host.Platform,
-		Vars:     d.r.plan.vars,
-		Host:     d.hostVal,
-		Steps:    d.stepAny,
 		Now:      d.r.opts.Now,
 		BaseDir:  ps.baseDir,
 	}

@@ -13,19 +13,23 @@ import (
 	"github.com/expr-lang/expr/vm"
 )
 
-// exprEnv is the typed environment `assert` and `when` expressions compile
-// against, so that a name that cannot exist (`outptu`, `host.nmae`) is a
+// ExprEnv is what `assert` and `when` expressions see. It is typed so
+// that a name that cannot exist (`outptu`, `host.nmae`) is a
 // validate-time error. Values whose shape depends on the run (vars,
 // records, earlier steps) are `any` and checked at run time.
-type exprEnv struct {
-	Output string         `expr:"output"`
-	Result []any          `expr:"result"`
-	Steps  map[string]any `expr:"steps"`
-	Vars   map[string]any `expr:"vars"`
-	Host   exprHost       `expr:"host"`
+type ExprEnv struct {
+	Output string `expr:"output"`
+	// Result holds the parsed records of this step.
+	Result []any `expr:"result"`
+	// Steps holds earlier steps' Result.Value() by name and by "kind.name".
+	Steps map[string]any `expr:"steps"`
+	Vars  map[string]any `expr:"vars"`
+	Host  ExprHost       `expr:"host"`
 }
 
-type exprHost struct {
+// ExprHost is the `host` of an expression: the inventory facts, never
+// credentials.
+type ExprHost struct {
 	Name     string         `expr:"name"`
 	Address  string         `expr:"address"`
 	Port     int            `expr:"port"`
@@ -35,99 +39,8 @@ type exprHost struct {
 	Vars     map[string]any `expr:"vars"`
 }
 
-// envNames are the top-level names of exprEnv.
-var envNames = map[string]bool{"output": true, "result": true, "steps": true, "vars": true, "host": true}
-
-// toExprEnv converts the engine's environment map: output (string),
-// result ([]any or []map[string]any), steps (map by step name and by
-// "kind.name" of Result.Value() maps), vars (map[string]any), host (a map
-// with name, address, port, platform, groups, tags, vars).
-func toExprEnv(m map[string]any) (exprEnv, error) {
-	var e exprEnv
-	var bad []string
-	if v, ok := m["output"]; ok && v != nil {
-		s, ok := v.(string)
-		if !ok {
-			bad = append(bad, "output")
-		}
-		e.Output = s
-	}
-	switch v := m["result"].(type) {
-	case nil:
-	case []any:
-		e.Result = v
-	case []map[string]any:
-		e.Result = make([]any, len(v))
-		for i, r := range v {
-			e.Result[i] = r
-		}
-	default:
-		bad = append(bad, "result")
-	}
-	if e.Result == nil {
-		e.Result = []any{}
-	}
-	switch v := m["steps"].(type) {
-	case nil:
-	case map[string]any:
-		e.Steps = v
-	case map[string]map[string]any:
-		e.Steps = make(map[string]any, len(v))
-		for k, s := range v {
-			e.Steps[k] = s
-		}
-	default:
-		bad = append(bad, "steps")
-	}
-	switch v := m["vars"].(type) {
-	case nil:
-	case map[string]any:
-		e.Vars = v
-	default:
-		bad = append(bad, "vars")
-	}
-	switch v := m["host"].(type) {
-	case nil:
-	case map[string]any:
-		e.Host.Name, _ = v["name"].(string)
-		e.Host.Address, _ = v["address"].(string)
-		e.Host.Platform, _ = v["platform"].(string)
-		switch p := v["port"].(type) {
-		case int:
-			e.Host.Port = p
-		case float64:
-			e.Host.Port = int(p)
-		}
-		e.Host.Groups = stringList(v["groups"])
-		e.Host.Tags = stringList(v["tags"])
-		e.Host.Vars, _ = v["vars"].(map[string]any)
-	default:
-		bad = append(bad, "host")
-	}
-	if len(bad) > 0 {
-		return e, fmt.Errorf("expression environment: unexpected type for %s", strings.Join(bad, ", "))
-	}
-	return e, nil
-}
-
-func stringList(v any) []string {
-	switch v := v.(type) {
-	case []string:
-		return v
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return []string{}
-}
-
 func compileOpts(asBool bool) []expr.Option {
-	opts := []expr.Option{expr.Env(exprEnv{})}
+	opts := []expr.Option{expr.Env(ExprEnv{})}
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	}
@@ -149,16 +62,12 @@ func CompileCondition(source string) (*Condition, error) {
 	return &Condition{source: source, program: p}, nil
 }
 
-// Eval evaluates the condition; see toExprEnv for the environment keys.
-func (c *Condition) Eval(env map[string]any) (bool, error) {
-	e, err := toExprEnv(env)
-	if err != nil {
-		return false, err
-	}
-	return runBool(c.program, e)
+// Eval evaluates the condition.
+func (c *Condition) Eval(env ExprEnv) (bool, error) {
+	return runBool(c.program, env)
 }
 
-func runBool(p *vm.Program, e exprEnv) (bool, error) {
+func runBool(p *vm.Program, e ExprEnv) (bool, error) {
 	out, err := expr.Run(p, e)
 	if err != nil {
 		return false, cleanExprError(err)
@@ -182,8 +91,8 @@ func describeType(v any) string {
 // playbook author.
 func cleanExprError(err error) error {
 	msg := err.Error()
-	msg = strings.ReplaceAll(msg, "tasks.exprHost", "host")
-	msg = strings.ReplaceAll(msg, "tasks.exprEnv", "the environment")
+	msg = strings.ReplaceAll(msg, "tasks.ExprHost", "host")
+	msg = strings.ReplaceAll(msg, "tasks.ExprEnv", "the environment")
 	return errors.New(msg)
 }
 
@@ -237,14 +146,10 @@ func (a *Assertion) Name() string { return a.name }
 // Source of the expression.
 func (a *Assertion) Source() string { return a.source }
 
-// Eval evaluates the assertion; see toExprEnv for the environment keys.
-// A runtime error in the expression (e.g. indexing an empty result) is
-// returned as an error, which fails the step like a failed assertion.
-func (a *Assertion) Eval(env map[string]any) (AssertOutcome, error) {
-	e, err := toExprEnv(env)
-	if err != nil {
-		return AssertOutcome{}, err
-	}
+// Eval evaluates the assertion. A runtime error in the expression (e.g.
+// indexing an empty result) is returned as an error, which fails the step
+// like a failed assertion.
+func (a *Assertion) Eval(e ExprEnv) (AssertOutcome, error) {
 	ok, err := runBool(a.program, e)
 	if err != nil {
 		return AssertOutcome{}, err
@@ -333,6 +238,9 @@ func (a *Assertion) compileExplainers() {
 	}
 }
 
+// envNames are the top-level names of ExprEnv.
+var envNames = map[string]bool{"output": true, "result": true, "steps": true, "vars": true, "host": true}
+
 // isEnvChain reports whether n is output, vars.x, steps.pre.output, ...:
 // an identifier or member chain rooted at an environment name.
 func isEnvChain(n ast.Node) bool {
@@ -357,7 +265,7 @@ const (
 	maxMessage    = 2000
 )
 
-func (a *Assertion) explain(e exprEnv) string {
+func (a *Assertion) explain(e ExprEnv) string {
 	var parts []string
 	for _, q := range a.quantifiers {
 		if s := q.explain(e); s != "" {
@@ -381,7 +289,7 @@ func (a *Assertion) explain(e exprEnv) string {
 	return truncate(msg, maxMessage)
 }
 
-func (q quantifier) explain(e exprEnv) string {
+func (q quantifier) explain(e ExprEnv) string {
 	tv, err := expr.Run(q.total, e)
 	if err != nil {
 		return ""

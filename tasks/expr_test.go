@@ -7,24 +7,25 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// env is what the engine passes: plain maps and []any, as JSON gives.
-func testEnv() map[string]any {
-	return map[string]any{
-		"output": "ntp server 10.0.1.100\nntp server 10.0.1.102\n",
-		"result": []any{
+// testEnv holds values as the engine passes them: records and variables
+// as JSON gives them (plain maps and []any).
+func testEnv() ExprEnv {
+	return ExprEnv{
+		Output: "ntp server 10.0.1.100\nntp server 10.0.1.102\n",
+		Result: []any{
 			map[string]any{"interface": "Gi0/0", "status": "up"},
 			map[string]any{"interface": "Gi0/1", "status": "down"},
 			map[string]any{"interface": "Gi0/2", "status": "administratively down"},
 		},
-		"steps": map[string]any{
+		Steps: map[string]any{
 			"pre":                  map[string]any{"output": "12.2(55)SE", "changed": false},
 			"send_command.pre":     map[string]any{"output": "12.2(55)SE", "changed": false},
 			"send_config_set.push": map[string]any{"changed": true, "failed": false},
 		},
-		"vars": map[string]any{"ntp_servers": []any{"10.0.1.100", "10.0.1.101"}, "min_up": 2.0},
-		"host": map[string]any{
-			"name": "core1", "address": "127.0.0.1", "port": 2222, "platform": "cisco_ios",
-			"groups": []any{"core"}, "tags": []any{"dc1"}, "vars": map[string]any{"site": "ams"},
+		Vars: map[string]any{"ntp_servers": []any{"10.0.1.100", "10.0.1.101"}, "min_up": 2.0},
+		Host: ExprHost{
+			Name: "core1", Address: "127.0.0.1", Port: 2222, Platform: "cisco_ios",
+			Groups: []string{"core"}, Tags: []string{"dc1"}, Vars: map[string]any{"site": "ams"},
 		},
 	}
 }
@@ -82,7 +83,7 @@ func TestAssertLongValuesTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := testEnv()
-	env["output"] = strings.Repeat("y", 10000)
+	env.Output = strings.Repeat("y", 10000)
 	out, err := a.Eval(env)
 	if err != nil {
 		t.Fatal(err)
@@ -90,9 +91,9 @@ func TestAssertLongValuesTruncated(t *testing.T) {
 	if len(out.Message) > 500 || !strings.Contains(out.Message, "more bytes)") {
 		t.Errorf("message not truncated (%d bytes): %.200q", len(out.Message), out.Message)
 	}
-	env["result"] = make([]any, 50)
-	for i := range env["result"].([]any) {
-		env["result"].([]any)[i] = i
+	env.Result = make([]any, 50)
+	for i := range env.Result {
+		env.Result[i] = i
 	}
 	a, _ = CompileAssert("a", `all(result, {# < 0})`, "")
 	out, _ = a.Eval(env)
@@ -132,10 +133,8 @@ func TestCondition(t *testing.T) {
 	if err != nil || !got {
 		t.Errorf("Eval = %v, %v; want true", got, err)
 	}
-	// The engine may pass typed maps too.
 	env := testEnv()
-	env["steps"] = map[string]map[string]any{"pre": {"changed": true}}
-	env["result"] = []map[string]any{}
+	env.Steps = map[string]any{"pre": map[string]any{"changed": true}}
 	got, err = c.Eval(env)
 	if err != nil || got {
 		t.Errorf("Eval = %v, %v; want false", got, err)

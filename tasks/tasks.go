@@ -51,9 +51,6 @@ type Action interface {
 type Env struct {
 	HostName string
 	Platform string
-	Vars     map[string]any
-	Host     map[string]any
-	Steps    map[string]map[string]any
 	// Now is the clock (backup timestamps); nil means time.Now.
 	Now func() time.Time
 	// BaseDir is the playbook's directory: relative backup dirs and

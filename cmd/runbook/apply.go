@@ -161,7 +161,7 @@ func writeWouldChange(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
 	fmt.Fprintln(w, "\nApply would change:")
 	any := false
 	for _, h := range hosts {
-		for _, sp := range plan.Describe(h, true) {
+		for _, sp := range plan.Describe(h) {
 			if !sp.Changes {
 				continue
 			}

@@ -55,7 +55,7 @@ func writePlan(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
 			fmt.Fprintf(w, ", enable secret %s", h.Secret)
 		}
 		fmt.Fprintln(w, ")")
-		for i, sp := range plan.Describe(h, false) {
+		for i, sp := range plan.Describe(h) {
 			mark := ""
 			if sp.Changes {
 				mark = "  [changes device]"
