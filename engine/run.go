@@ -438,9 +438,14 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	if ps.step.Kind != "assert" {
 		if err := d.connect(sctx); err != nil {
 			sr.Status, sr.Message = StatusError, err.Error()
+			if ctx.Err() != nil {
+				// Interrupted while connecting: not the device's fault.
+				sr.Message = msgInterrupted
+				return true
+			}
 			d.unreached = err
 			d.res.Message = sr.Message
-			return !retryable(err) || ctx.Err() != nil
+			return !retryable(err)
 		}
 		d.unreached = nil
 		d.res.Message = ""
