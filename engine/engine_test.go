@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/runbook-dev/runbook/engine"
@@ -376,20 +377,56 @@ func TestFailFastStopsLaunchingDevices(t *testing.T) {
 	}
 }
 
-func TestCheckModeSkipsChangingSteps(t *testing.T) {
-	fleet, hosts := startFleet(t, labDevice{name: "r1", platform: "cisco_ios"})
+func TestCheckModeReadsOnlyAndReportsPendingLines(t *testing.T) {
+	fleet, hosts := startFleet(t,
+		labDevice{name: "done", platform: "cisco_ios"},
+		labDevice{name: "todo", platform: "cisco_ios"},
+	)
+	plan := compile(t, ntpPlaybook)
+	// "done" already has the change.
+	if rep := plan.Run(context.Background(), hosts[:1], fastOpts(nil)); rep.Devices[0].Status != engine.DevicePassed {
+		t.Fatalf("setup apply: %s", rep.Devices[0].Status)
+	}
+	before := map[string]string{}
+	for _, d := range fleet.Devices() {
+		before[d.Name()] = d.RunningConfig()
+	}
 	opts := fastOpts(nil)
 	opts.Check = true
-	rep := compile(t, ntpPlaybook).Run(context.Background(), hosts, opts)
-	d := rep.Devices[0]
-	if got := stepStatus(d, "send_config_set.push"); got != engine.StatusSkipped {
-		t.Errorf("push in check mode: %s, want skipped", got)
+	rep := plan.Run(context.Background(), hosts, opts)
+	for _, d := range fleet.Devices() {
+		if d.RunningConfig() != before[d.Name()] {
+			t.Errorf("%s: check mode changed the running-config", d.Name())
+		}
 	}
-	if got := stepStatus(d, "send_command.pre"); got != engine.StatusOK {
-		t.Errorf("pre in check mode: %s, want ok", got)
+	push := func(name string) *engine.StepResult {
+		for _, s := range deviceByName(rep, name).Steps {
+			if s.Address == "send_config_set.push" {
+				return s
+			}
+		}
+		t.Fatalf("%s: no push step", name)
+		return nil
 	}
-	if strings.Contains(fleet.Device("r1").RunningConfig(), "10.0.1.100") {
-		t.Error("check mode changed the device")
+	if p := push("done"); p.Status != engine.StatusSkipped || len(p.WouldChange) != 0 || !strings.Contains(p.Message, "in sync") {
+		t.Errorf("done: push %s %q would change %v; want skipped, in sync", p.Status, p.Message, p.WouldChange)
+	}
+	want := []string{"ntp server 10.0.1.100", "ntp server 10.0.1.101"}
+	if diff := cmp.Diff(want, push("todo").WouldChange); diff != "" {
+		t.Errorf("todo: would change (-want +got):\n%s", diff)
+	}
+	if got := stepStatus(deviceByName(rep, "todo"), "send_command.pre"); got != engine.StatusOK {
+		t.Errorf("todo: read-only pre step %s, want ok", got)
+	}
+	todoSave := deviceByName(rep, "todo").Steps[2]
+	if len(todoSave.WouldChange) == 0 {
+		t.Errorf("todo: save after a pending push should be listed as would run: %+v", todoSave)
+	}
+	if doneSave := deviceByName(rep, "done").Steps[2]; len(doneSave.WouldChange) != 0 {
+		t.Errorf("done: save listed although the push is in sync: %+v", doneSave)
+	}
+	if got := stepStatus(deviceByName(rep, "todo"), "send_command.verify"); got != engine.StatusSkipped {
+		t.Errorf("todo: post-check after a change in check mode: %s, want skipped", got)
 	}
 }
 
@@ -518,5 +555,33 @@ step "send_command" "after_strict" {
 	}
 	if d.Status != engine.DeviceFailed {
 		t.Errorf("device %s, want failed: on_failure = continue still fails the device", d.Status)
+	}
+}
+
+func TestCheckModeJunosComparesSetForm(t *testing.T) {
+	_, hosts := startFleet(t, labDevice{name: "vmx1", platform: "juniper_junos"})
+	plan := compile(t, `
+step "send_config_set" "ntp" {
+  commands = ["set system ntp server 10.0.1.100"]
+}
+`)
+	check := fastOpts(nil)
+	check.Check = true
+	pending := func() []string {
+		rep := plan.Run(context.Background(), hosts, check)
+		s := rep.Devices[0].Steps[0]
+		if s.Status != engine.StatusSkipped {
+			t.Fatalf("check: %s %q", s.Status, s.Message)
+		}
+		return s.WouldChange
+	}
+	if got := pending(); len(got) != 1 {
+		t.Errorf("before apply: would change %v, want the one line", got)
+	}
+	if rep := plan.Run(context.Background(), hosts, fastOpts(nil)); rep.Devices[0].Status != engine.DevicePassed {
+		t.Fatalf("apply: %s %s", rep.Devices[0].Status, rep.Devices[0].Steps[0].Message)
+	}
+	if got := pending(); len(got) != 0 {
+		t.Errorf("after apply (committed): would change %v, want nothing", got)
 	}
 }

@@ -84,6 +84,9 @@ type StepResult struct {
 	Records  []map[string]any
 	Asserts  []AssertResult
 	Attempts int
+	// WouldChange, in check mode, holds for a changing step the lines
+	// apply would send that change the device (empty: in sync).
+	WouldChange []string
 }
 
 // DeviceResult is one device's outcome.

@@ -292,7 +292,11 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 			continue
 		}
 		d.r.emit(Event{Type: StepStarted, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name})
-		d.runStep(ctx, ps, sr)
+		if d.r.opts.Check && ps.kind.Changes() {
+			d.checkStep(ctx, ps, sr)
+		} else {
+			d.runStep(ctx, ps, sr)
+		}
 		d.emitStep(sr)
 	}
 }
@@ -312,12 +316,15 @@ func (d *deviceRun) blocked(ctx context.Context, ps *planStep) string {
 		if !ok && d.r.plan.steps[i].step.OnFailure == hcl.OnFailureContinue && dep.Status != StatusSkipped {
 			ok = true
 		}
+		// In check mode a changing step that would change something lets
+		// the changing steps after it be checked too (a save after a
+		// push); read-only steps after it (post-checks) cannot run.
+		if !ok && d.r.opts.Check && ps.kind.Changes() && len(dep.WouldChange) > 0 {
+			ok = true
+		}
 		if !ok {
 			return fmt.Sprintf("dependency %s %s", dep.Address, dep.Status)
 		}
-	}
-	if d.r.opts.Check && ps.kind.Changes() {
-		return "check mode: this step would change the device"
 	}
 	if ps.when != nil {
 		ok, err := ps.when.Eval(d.exprEnv("", nil))
@@ -511,6 +518,54 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	}
 	return true
 }
+
+// checkStep stands in for a changing step in check mode: it asks the
+// step what it would change (reading only), or lists what it would send.
+// The step is reported skipped, with WouldChange filled.
+func (d *deviceRun) checkStep(ctx context.Context, ps *planStep, sr *StepResult) {
+	sr.Start = d.r.opts.Now()
+	defer func() { sr.Duration = d.r.opts.Now().Sub(sr.Start) }()
+	act, diags := ps.kind.Decode(ps.step.Body, d.r.plan.Playbook.HostContext(d.host, d.stepVals))
+	if diags.HasErrors() {
+		sr.Status, sr.Message = StatusError, diags.Error()
+		return
+	}
+	action, _ := act.(tasks.Action)
+	checker, ok := act.(tasks.Checker)
+	if !ok {
+		sr.Status, sr.Message = StatusSkipped, checkPrefix+"would run"
+		if action != nil {
+			sr.WouldChange = action.Describe()
+		}
+		return
+	}
+	sctx := ctx
+	if ps.step.Timeout > 0 {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, ps.step.Timeout)
+		defer cancel()
+	}
+	if err := d.connect(sctx); err != nil {
+		sr.Status, sr.Message = StatusError, err.Error()
+		if ctx.Err() == nil {
+			d.unreached = err
+			d.res.Message = sr.Message
+		}
+		return
+	}
+	res, err := checker.Check(sctx, d.sess, &tasks.Env{HostName: d.host.Name, Platform: d.host.Platform, Now: d.r.opts.Now, BaseDir: ps.baseDir})
+	switch {
+	case err != nil:
+		sr.Status, sr.Message = StatusError, "check: "+err.Error()
+	case res.Failed:
+		sr.Status, sr.Message, sr.Output = StatusFailed, "check: "+res.Message, res.Output
+	default:
+		sr.Status, sr.Message, sr.Output = StatusSkipped, checkPrefix+res.Message, res.Output
+		sr.WouldChange = res.Pending
+	}
+}
+
+const checkPrefix = "check mode: "
 
 // record makes a step's result visible to later steps, both to HCL
 // references (step.KIND.NAME.ATTR) and to expressions (steps.NAME.ATTR).

@@ -128,8 +128,9 @@ func (a *SendConfigSet) Describe() []string {
 	return out
 }
 
-// Run implements Action.
-func (a *SendConfigSet) Run(ctx context.Context, conn Conn, _ *Env) (*Result, error) {
+// knownLines returns the lines to send; an error when a value is still
+// unknown at run time.
+func (a *SendConfigSet) knownLines() ([]string, error) {
 	if !a.linesKnown || !a.coeKnown {
 		return nil, errUnknown("send_config_set", "the config")
 	}
@@ -139,6 +140,15 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, _ *Env) (*Result, er
 			return nil, errUnknown("send_config_set", fmt.Sprintf("line %d", i+1))
 		}
 		lines[i] = l.s
+	}
+	return lines, nil
+}
+
+// Run implements Action.
+func (a *SendConfigSet) Run(ctx context.Context, conn Conn, _ *Env) (*Result, error) {
+	lines, err := a.knownLines()
+	if err != nil {
+		return nil, err
 	}
 	if len(lines) == 0 {
 		// Nothing to do (e.g. a template that renders empty for this

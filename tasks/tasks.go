@@ -82,6 +82,9 @@ type Result struct {
 	// parse { textfsm = "auto" } (Parser.ParseFor); "" for other kinds and
 	// for sensitive commands, so that a lookup error cannot reveal one.
 	Command string
+	// Pending, from Checker.Check, lists the lines apply would send that
+	// the device lacks.
+	Pending []string
 }
 
 // Value is the step's result as later steps and expressions see it:

@@ -135,7 +135,7 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		return exitWith(exitFailed, nil)
 	}
 	if check {
-		writeWouldChange(stdout, plan, hosts)
+		writeWouldChange(stdout, rep)
 	}
 	switch {
 	case rep.Interrupted:
@@ -155,26 +155,35 @@ func allPassed(rep *engine.Report) bool {
 	return true
 }
 
-// writeWouldChange lists, after a check run, the steps apply would run
-// that change devices, with their rendered lines.
-func writeWouldChange(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
+// writeWouldChange lists, after a check run, per device, what apply
+// would change: the lines a config step would send that the device lacks
+// (it compared them with the configuration), and the other changing steps
+// that would run.
+func writeWouldChange(w io.Writer, rep *engine.Report) {
 	fmt.Fprintln(w, "\nApply would change:")
-	any := false
-	for _, h := range hosts {
-		for _, sp := range plan.Describe(h) {
-			if !sp.Changes {
-				continue
+	inSync := 0
+	for _, d := range rep.Devices {
+		var steps []*engine.StepResult
+		for _, s := range d.Steps {
+			if len(s.WouldChange) > 0 {
+				steps = append(steps, s)
 			}
-			any = true
-			fmt.Fprintf(w, "  %s  %s\n", h.Name, sp.Address)
-			for _, l := range sp.Lines {
-				fmt.Fprintf(w, "      | %s\n", l)
+		}
+		if len(steps) == 0 {
+			if d.Status == engine.DevicePassed {
+				inSync++
+			}
+			continue
+		}
+		fmt.Fprintf(w, "  %s\n", d.Name)
+		for _, s := range steps {
+			fmt.Fprintf(w, "    %s\n", s.Address)
+			for _, l := range s.WouldChange {
+				fmt.Fprintf(w, "      + %s\n", l)
 			}
 		}
 	}
-	if !any {
-		fmt.Fprintln(w, "  nothing: no step changes a device")
-	}
+	fmt.Fprintf(w, "  %d devices need no change\n", inSync)
 }
 
 func isTTY(w io.Writer) bool {
