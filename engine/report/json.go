@@ -74,15 +74,17 @@ type jsonDevice struct {
 }
 
 type jsonStep struct {
-	Name       string            `json:"name"`
-	Kind       string            `json:"kind"`
-	Status     string            `json:"status"`
-	DurationMS int64             `json:"duration_ms"`
-	Message    string            `json:"message"`
-	Attempts   int               `json:"attempts,omitempty"`
-	Output     *string           `json:"output,omitempty"`
-	Records    *[]map[string]any `json:"records,omitempty"`
-	Assertions []jsonAssertion   `json:"assertions"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	Status     string `json:"status"`
+	DurationMS int64  `json:"duration_ms"`
+	Message    string `json:"message"`
+	Attempts   int    `json:"attempts,omitempty"`
+	// WouldChange: check mode's lines apply would send.
+	WouldChange []string          `json:"would_change,omitempty"`
+	Output      *string           `json:"output,omitempty"`
+	Records     *[]map[string]any `json:"records,omitempty"`
+	Assertions  []jsonAssertion   `json:"assertions"`
 }
 
 type jsonAssertion struct {
@@ -113,12 +115,13 @@ func buildJSON(rep *engine.Report, opts JSONOptions) jsonReport {
 		}
 		for _, st := range d.Steps {
 			js := jsonStep{
-				Name:       stepName(st),
-				Kind:       st.Kind,
-				Status:     string(st.Status),
-				DurationMS: st.Duration.Milliseconds(),
-				Message:    st.Message,
-				Assertions: make([]jsonAssertion, 0, len(st.Asserts)),
+				Name:        stepName(st),
+				Kind:        st.Kind,
+				Status:      string(st.Status),
+				DurationMS:  st.Duration.Milliseconds(),
+				Message:     st.Message,
+				Assertions:  make([]jsonAssertion, 0, len(st.Asserts)),
+				WouldChange: st.WouldChange,
 			}
 			if st.Attempts > 1 {
 				js.Attempts = st.Attempts
