@@ -20,6 +20,9 @@ type Plan struct {
 	Playbook *hcl.Playbook
 	steps    []*planStep
 	vars     map[string]any
+	// shared holds step names used by more than one kind: expressions must
+	// reach those steps as steps["kind.name"].
+	shared map[string]bool
 }
 
 type planStep struct {
@@ -36,7 +39,12 @@ type planStep struct {
 // p.Steps must already be in a valid order (hcl.Load guarantees it).
 func Compile(p *hcl.Playbook, kinds map[string]tasks.Kind) (*Plan, hclv2.Diagnostics) {
 	var diags hclv2.Diagnostics
-	plan := &Plan{Playbook: p, vars: map[string]any{}}
+	plan := &Plan{Playbook: p, vars: map[string]any{}, shared: map[string]bool{}}
+	seen := map[string]bool{}
+	for _, s := range p.Steps {
+		plan.shared[s.Name] = seen[s.Name]
+		seen[s.Name] = true
+	}
 	for _, v := range p.Variables {
 		plan.vars[v.Name] = ctyToAny(v.Value)
 	}

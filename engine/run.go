@@ -579,7 +579,9 @@ func (d *deviceRun) record(ps *planStep, res *tasks.Result, records []map[string
 		v["result"] = recs
 	}
 	d.stepAny[ps.step.Address()] = v
-	d.stepAny[ps.step.Name] = v
+	if !d.r.plan.shared[ps.step.Name] {
+		d.stepAny[ps.step.Name] = v
+	}
 	d.stepVals[ps.step.Address()] = anyToCty(v)
 }
 
