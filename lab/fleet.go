@@ -327,6 +327,9 @@ func (d *Device) serverConfig() *ssh.ServerConfig {
 		ServerVersion: d.serverVersion(),
 		MaxAuthTries:  6,
 	}
+	// What network OSes offer: no post-quantum hybrid kex, which no IOS,
+	// NX-OS or EOS image speaks and which doubles the handshake's CPU.
+	cfg.KeyExchanges = []string{"curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "diffie-hellman-group14-sha256"}
 	cfg.AddHostKey(d.signer)
 	checkPassword := func(user string, pw []byte) bool {
 		d.mu.Lock()
