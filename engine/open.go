@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -33,10 +34,41 @@ func DriverConfig(h *hcl.Host, transcript io.Writer, logger *slog.Logger) driver
 		HostKeyCheck:         h.HostKeyCheck,
 		KnownHostsFile:       h.KnownHostsFile,
 		LegacyAlgorithms:     h.LegacyAlgorithms,
+		UseAgent:             h.UseAgent,
+		Jump:                 jumpConfigs(h, logger),
 		ConnectTimeout:       h.Timeouts.Connect,
 		CommandTimeout:       h.Timeouts.Command,
 		IdleTimeout:          h.Timeouts.Idle,
 		Transcript:           transcript,
 		Logger:               logger,
 	}
+}
+
+// jumpConfigs maps the host's ProxyJump chain. A bastion gets the host's
+// key, agent and host key policy but never its password or enable
+// secret: those belong to the device, not to the bastion.
+func jumpConfigs(h *hcl.Host, logger *slog.Logger) []driver.Config {
+	var out []driver.Config
+	for _, hop := range h.ProxyJump {
+		user := hop.User
+		if user == "" {
+			user = h.Username
+		}
+		out = append(out, driver.Config{
+			Name:                 fmt.Sprintf("%s (jump %s)", h.Name, hop.Address),
+			Address:              hop.Address,
+			Port:                 hop.Port,
+			Platform:             "linux",
+			Username:             user,
+			PrivateKey:           h.PrivateKey,
+			PrivateKeyPassphrase: h.PrivateKeyPassphrase.Reveal(),
+			UseAgent:             h.UseAgent,
+			HostKeyCheck:         h.HostKeyCheck,
+			KnownHostsFile:       h.KnownHostsFile,
+			LegacyAlgorithms:     h.LegacyAlgorithms,
+			ConnectTimeout:       h.Timeouts.Connect,
+			Logger:               logger,
+		})
+	}
+	return out
 }

@@ -3,7 +3,9 @@ package hcl
 import (
 	"fmt"
 	"math/big"
+	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +36,8 @@ var hostAttrs = []hclv2.AttributeSchema{
 	{Name: "host_key_check"},
 	{Name: "known_hosts_file"},
 	{Name: "legacy_algorithms"},
+	{Name: "ssh_agent"},
+	{Name: "proxy_jump"},
 	{Name: "tags"},
 	{Name: "vars"},
 }
@@ -79,7 +83,8 @@ type credential struct {
 type hostSettings struct {
 	address, platform, hostKeyCheck, knownHosts, privateKey *string
 	port                                                    *int
-	legacy                                                  *bool
+	legacy, agent                                           *bool
+	jump                                                    *[]JumpHost
 	username, password, secret, passphrase                  *credential
 	connect, command, idle                                  *time.Duration
 	tags                                                    []string
@@ -109,6 +114,12 @@ func (s hostSettings) merge(o hostSettings) hostSettings {
 	}
 	if o.legacy != nil {
 		s.legacy = o.legacy
+	}
+	if o.agent != nil {
+		s.agent = o.agent
+	}
+	if o.jump != nil {
+		s.jump = o.jump
 	}
 	if o.username != nil {
 		s.username = o.username
@@ -306,6 +317,12 @@ func (l *loader) addHost(name string, decl, nameRange hclv2.Range, s hostSetting
 	if s.legacy != nil {
 		h.LegacyAlgorithms = *s.legacy
 	}
+	if s.agent != nil {
+		h.UseAgent = *s.agent
+	}
+	if s.jump != nil {
+		h.ProxyJump = *s.jump
+	}
 	cred := func(c *credential) string {
 		if c == nil {
 			return ""
@@ -394,6 +411,29 @@ func (l *loader) decodeHostSettings(c *hclv2.BodyContent) hostSettings {
 		if v, ok := l.evalAttr(attr, cty.Bool, sc); ok {
 			b := v.True()
 			s.legacy = &b
+		}
+	}
+	if attr, ok := c.Attributes["ssh_agent"]; ok {
+		if v, ok := l.evalAttr(attr, cty.Bool, sc); ok {
+			b := v.True()
+			s.agent = &b
+		}
+	}
+	if attr, ok := c.Attributes["proxy_jump"]; ok {
+		if v, ok := l.evalAttr(attr, cty.List(cty.String), sc); ok {
+			hops := []JumpHost{}
+			for _, e := range v.AsValueSlice() {
+				if e.IsNull() {
+					continue
+				}
+				hop, err := parseJumpHost(e.AsString())
+				if err != nil {
+					l.diags = append(l.diags, errorAt(attr.Expr.Range(), "Invalid proxy_jump", err.Error()))
+					continue
+				}
+				hops = append(hops, hop)
+			}
+			s.jump = &hops
 		}
 	}
 	if attr, ok := c.Attributes["tags"]; ok {
@@ -578,3 +618,28 @@ func quoteAll(ss []string) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// parseJumpHost reads one ProxyJump hop as OpenSSH writes it:
+// [user@]host[:port], with IPv6 addresses in brackets.
+func parseJumpHost(spec string) (JumpHost, error) {
+	hop := JumpHost{Port: 22}
+	rest := strings.TrimSpace(spec)
+	if user, host, ok := strings.Cut(rest, "@"); ok {
+		hop.User, rest = user, host
+	}
+	host, port, err := net.SplitHostPort(rest)
+	if err != nil {
+		host = strings.Trim(rest, "[]")
+	} else {
+		n, perr := strconv.Atoi(port)
+		if perr != nil || n < 1 || n > 65535 {
+			return JumpHost{}, fmt.Errorf("%q: the port must be a number from 1 to 65535.", spec)
+		}
+		hop.Port = n
+	}
+	if host == "" || strings.ContainsAny(host, " /@") {
+		return JumpHost{}, fmt.Errorf("%q is not a jump host; write [user@]host[:port], as OpenSSH's ProxyJump does.", spec)
+	}
+	hop.Address = host
+	return hop, nil
+}

@@ -651,3 +651,42 @@ func TestWriteDiagnostics(t *testing.T) {
 		t.Errorf("snippet (-want +got):\n%s", diff)
 	}
 }
+
+func TestProxyJumpAndAgent(t *testing.T) {
+	src := `
+inventory {
+  defaults {
+    platform   = "cisco_ios"
+    proxy_jump = ["ops@bastion1.example.net", "bastion2:2222"]
+  }
+  group "dc" {
+    ssh_agent = true
+    host "leaf1" {}
+    host "leaf2" {
+      proxy_jump = ["[2001:db8::1]:2200"]
+    }
+  }
+  host "edge1" {
+    proxy_jump = []
+  }
+}
+`
+	pb := mustLoad(t, map[string]string{"p.hcl": src}, []string{"p.hcl"})
+	type view struct {
+		Agent bool
+		Jump  []hcl.JumpHost
+	}
+	got := map[string]view{}
+	for _, h := range pb.Inventory.Hosts {
+		got[h.Name] = view{h.UseAgent, h.ProxyJump}
+	}
+	chain := []hcl.JumpHost{{User: "ops", Address: "bastion1.example.net", Port: 22}, {Address: "bastion2", Port: 2222}}
+	want := map[string]view{
+		"leaf1": {Agent: true, Jump: chain},
+		"leaf2": {Agent: true, Jump: []hcl.JumpHost{{Address: "2001:db8::1", Port: 2200}}},
+		"edge1": {Agent: false, Jump: []hcl.JumpHost{}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -116,6 +116,14 @@ type Host struct {
 	HostKeyCheck     string
 	KnownHostsFile   string // default ~/.ssh/known_hosts
 	LegacyAlgorithms bool
+	// UseAgent offers the keys of the ssh-agent at SSH_AUTH_SOCK. Off by
+	// default: an agent holding many keys can exhaust a device's login
+	// attempts before the password is tried.
+	UseAgent bool
+	// ProxyJump is the bastion chain, outermost first. Bastions are
+	// authenticated with the host's private key or agent, never its
+	// password, and their host keys are checked like the host's.
+	ProxyJump []JumpHost
 
 	Timeouts Timeouts
 	Tags     []string
@@ -128,6 +136,13 @@ type Host struct {
 	MissingEnv []string
 
 	DeclRange hclv2.Range
+}
+
+// JumpHost is one ProxyJump hop.
+type JumpHost struct {
+	User    string // default: the host's username
+	Address string
+	Port    int
 }
 
 // OnFailure values for Step.OnFailure.
