@@ -585,3 +585,38 @@ step "send_config_set" "ntp" {
 		t.Errorf("after apply (committed): would change %v, want nothing", got)
 	}
 }
+
+func TestSecretsInDeviceOutputAreRedactedFromResults(t *testing.T) {
+	_, hosts := startFleet(t, labDevice{name: "r1", platform: "cisco_ios"})
+	// A device can show a credential in clear text (here the login
+	// password reused as an SNMP community).
+	plan := compile(t, `
+step "send_config_set" "snmp" {
+  commands = ["snmp-server community labpass RO"]
+}
+step "send_command" "show" {
+  depends_on = [step.send_config_set.snmp]
+  command    = "show running-config | include snmp-server"
+  assert "never" {
+    expr    = "output contains 'nothing'"
+    message = "shows"
+  }
+}
+`)
+	rec := &recorder{}
+	rep := plan.Run(context.Background(), hosts, fastOpts(rec))
+	s := rep.Devices[0].Steps[1]
+	if !strings.Contains(s.Output, "snmp-server community (sensitive) RO") {
+		t.Errorf("output %q: want the community redacted", s.Output)
+	}
+	for _, e := range rec.events {
+		if strings.Contains(e.Output+e.Message, "labpass") {
+			t.Errorf("event %v carries the password: %q %q", e.Type, e.Output, e.Message)
+		}
+		for _, a := range e.Asserts {
+			if strings.Contains(a.Message, "labpass") {
+				t.Errorf("assertion message carries the password: %q", a.Message)
+			}
+		}
+	}
+}

@@ -297,6 +297,7 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 		} else {
 			d.runStep(ctx, ps, sr)
 		}
+		d.redact(sr)
 		d.emitStep(sr)
 	}
 }
@@ -517,6 +518,50 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 		return false
 	}
 	return true
+}
+
+// redact removes the host's secrets and sensitive variables from what
+// leaves the run (events, reports): a running-config may show a password
+// in clear text. Later steps' expressions still see the raw values.
+func (d *deviceRun) redact(sr *StepResult) {
+	r := func(s string) string { return d.r.plan.Playbook.Redact(d.host, s) }
+	sr.Output, sr.Message = r(sr.Output), r(sr.Message)
+	for i := range sr.Asserts {
+		sr.Asserts[i].Message = r(sr.Asserts[i].Message)
+	}
+	for i := range sr.WouldChange {
+		sr.WouldChange[i] = r(sr.WouldChange[i])
+	}
+	if sr.Records != nil {
+		recs := make([]map[string]any, len(sr.Records))
+		for i, rec := range sr.Records {
+			recs[i] = redactRecord(rec, r)
+		}
+		sr.Records = recs
+	}
+	d.res.Message = r(d.res.Message)
+}
+
+func redactRecord(rec map[string]any, r func(string) string) map[string]any {
+	out := make(map[string]any, len(rec))
+	for k, v := range rec {
+		switch v := v.(type) {
+		case string:
+			out[k] = r(v)
+		case []any:
+			l := make([]any, len(v))
+			for i, e := range v {
+				if s, ok := e.(string); ok {
+					e = r(s)
+				}
+				l[i] = e
+			}
+			out[k] = l
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // checkStep stands in for a changing step in check mode: it asks the

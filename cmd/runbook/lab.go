@@ -16,11 +16,14 @@ import (
 	"github.com/runbook-dev/runbook/lab"
 )
 
-// Lab credentials: loopback only, so fixed and documented.
+// Credentials of the lab devices that stand in for an inventory. Loopback
+// only, so fixed and documented; unlike `lab serve`'s admin/admin they
+// are words no device output contains, so that redacting them (as every
+// secret is redacted from transcripts and reports) mangles nothing.
 const (
 	labUser   = "admin"
-	labPass   = "admin"
-	labSecret = "admin"
+	labPass   = "runbook-lab-password"
+	labSecret = "runbook-lab-enable"
 )
 
 // labRun is a lab fleet standing in for an inventory.
