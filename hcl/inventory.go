@@ -428,7 +428,7 @@ func (l *loader) decodeHostSettings(c *hclv2.BodyContent) hostSettings {
 				}
 				hop, err := parseJumpHost(e.AsString())
 				if err != nil {
-					l.diags = append(l.diags, errorAt(attr.Expr.Range(), "Invalid proxy_jump", err.Error()))
+					l.diags = append(l.diags, errorAt(attr.Expr.Range(), "Invalid proxy_jump", err.Error()+"."))
 					continue
 				}
 				hops = append(hops, hop)
@@ -633,12 +633,12 @@ func parseJumpHost(spec string) (JumpHost, error) {
 	} else {
 		n, perr := strconv.Atoi(port)
 		if perr != nil || n < 1 || n > 65535 {
-			return JumpHost{}, fmt.Errorf("%q: the port must be a number from 1 to 65535.", spec)
+			return JumpHost{}, fmt.Errorf("%q: the port must be a number from 1 to 65535", spec)
 		}
 		hop.Port = n
 	}
 	if host == "" || strings.ContainsAny(host, " /@") {
-		return JumpHost{}, fmt.Errorf("%q is not a jump host; write [user@]host[:port], as OpenSSH's ProxyJump does.", spec)
+		return JumpHost{}, fmt.Errorf("%q is not a jump host; write [user@]host[:port], as OpenSSH's ProxyJump does", spec)
 	}
 	hop.Address = host
 	return hop, nil

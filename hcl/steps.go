@@ -83,11 +83,9 @@ func (l *loader) decodeSteps(blocks []*hclv2.Block) {
 		l.decodeStepBody(steps[i], blk, ctx)
 	}
 
-	var decl []*Step
 	deps := map[string][]string{}
 	for _, s := range steps {
 		if s != nil {
-			decl = append(decl, s)
 			deps[s.Address()] = s.DependsOn
 		}
 	}

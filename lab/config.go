@@ -268,17 +268,6 @@ type iface struct {
 
 func (i iface) up() bool { return !i.shutdown }
 
-func (i iface) mask() string {
-	if i.addr == "" {
-		return ""
-	}
-	m := uint32(0xffffffff) << (32 - i.prefix)
-	if i.prefix == 0 {
-		m = 0
-	}
-	return fmt.Sprintf("%d.%d.%d.%d", m>>24, m>>16&255, m>>8&255, m&255)
-}
-
 func (i iface) network() string {
 	ip := parseIPv4(i.addr)
 	m := uint32(0xffffffff) << (32 - i.prefix)

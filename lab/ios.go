@@ -408,15 +408,6 @@ func iosShowClock(s *session, _ []string) (string, error) {
 	return mark + time.Now().UTC().Format("15:04:05.000 MST Mon Jan 2 2006") + "\n", nil
 }
 
-func shortIf(name string) string {
-	for _, p := range [][2]string{{"GigabitEthernet", "Gig "}, {"TenGigabitEthernet", "Ten "}, {"FastEthernet", "Fas "}, {"Ethernet", "Eth"}} {
-		if strings.HasPrefix(name, p[0]) {
-			return p[1] + strings.TrimPrefix(name, p[0])
-		}
-	}
-	return name
-}
-
 func abbrevIf(name string) string {
 	for _, p := range [][2]string{{"GigabitEthernet", "Gi"}, {"TenGigabitEthernet", "Te"}, {"FastEthernet", "Fa"}, {"Port-channel", "Po"}, {"Ethernet", "Et"}, {"Loopback", "Lo"}} {
 		if strings.HasPrefix(name, p[0]) {
@@ -454,7 +445,6 @@ func iosShowInterfaces(s *session, args []string) (string, error) {
 	}
 	cleared := "never"
 	if c := s.countersCleared(); !c.IsZero() {
-		cleared = time.Since(c).Truncate(time.Second).String()
 		d := time.Since(c)
 		cleared = fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 	}

@@ -481,11 +481,11 @@ JUNOS Routing Engine Software Suite [20211202.191112_builder_junos_214_r1]
 }
 
 type junosIf struct {
-	name, addr string
-	disabled   bool
-	units      []string
-	unitAddr   map[string]string
-	desc       string
+	name     string
+	disabled bool
+	units    []string
+	unitAddr map[string]string
+	desc     string
 }
 
 func junosInterfaces(s *session) []junosIf {

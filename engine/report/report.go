@@ -81,9 +81,6 @@ func (c *collector) device(name string) *engine.DeviceResult {
 	return d
 }
 
-// finished reports whether RunFinished was seen.
-func (c *collector) finished() bool { return c.final != nil }
-
 // report returns the run's report: the engine's own if RunFinished came,
 // otherwise one built from the events seen, marked interrupted.
 func (c *collector) report() *engine.Report {
