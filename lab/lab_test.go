@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -355,8 +356,11 @@ func TestWriteInventory(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv := b.String()
+	if formatted := string(hclwrite.Format(b.Bytes())); formatted != inv {
+		t.Errorf("inventory is not in canonical HCL layout:\n%s", inv)
+	}
 	for _, w := range []string{
-		`password = env("RUNBOOK_PASSWORD", "admin")`,
+		`password         = env("RUNBOOK_PASSWORD", "admin")`,
 		`known_hosts_file = "lab.known_hosts"`,
 		"host \"vmx1\" {\n    address  = \"127.0.0.1\"\n    port     = " + itoa(f.Device("vmx1").Port()) + "\n    platform = \"juniper_junos\"\n  }",
 	} {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -171,7 +172,8 @@ func WriteInventory(w io.Writer, f *Fleet, o InventoryOptions) error {
 		b.WriteString("  }\n")
 	}
 	b.WriteString("}\n")
-	_, err := io.WriteString(w, b.String())
+	// Canonical layout, so that `runbook fmt --check` passes on it.
+	_, err := w.Write(hclwrite.Format([]byte(b.String())))
 	return err
 }
 
