@@ -13,6 +13,26 @@ import (
 // faults may stand alone. Regex values cannot contain commas.
 func ParseFaults(spec string) (Faults, error) {
 	var f Faults
+	if err := f.Set(spec); err != nil {
+		return Faults{}, err
+	}
+	return f, nil
+}
+
+// Set applies the faults of spec (as ParseFaults reads them) on top of f,
+// leaving the faults spec does not name as they are. On error f is
+// unchanged.
+func (f *Faults) Set(spec string) error {
+	next, err := f.with(spec)
+	if err != nil {
+		return err
+	}
+	*f = next
+	return nil
+}
+
+func (base Faults) with(spec string) (Faults, error) {
+	f := base
 	for part := range strings.SplitSeq(spec, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {

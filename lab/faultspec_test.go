@@ -37,3 +37,23 @@ func TestParseFaults(t *testing.T) {
 		}
 	}
 }
+
+func TestFaultsSetAddsUp(t *testing.T) {
+	f, err := ParseFaults("latency=150ms,drop_after=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Set("reject_config=^ntp,drop_after=5"); err != nil {
+		t.Fatal(err)
+	}
+	want := Faults{Latency: 150 * time.Millisecond, DropAfter: 5, RejectConfig: "^ntp"}
+	if diff := cmp.Diff(want, f); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if err := f.Set("latency=1s,explode"); err == nil {
+		t.Fatal("want an error")
+	}
+	if diff := cmp.Diff(want, f); diff != "" {
+		t.Errorf("a failed Set changed the faults (-want +got):\n%s", diff)
+	}
+}

@@ -93,7 +93,8 @@ func startLab(ctx context.Context, hosts []*hcl.Host, faultFlags []string) (*lab
 }
 
 // labFaults reads --lab-fault HOSTS:FAULTS flags (HOSTS a name or glob,
-// FAULTS as lab.ParseFaults reads them); a later flag wins for a host.
+// FAULTS as lab.ParseFaults reads them). Flags add up: a later flag sets
+// the faults it names and keeps the others a host already has.
 func labFaults(hosts []*hcl.Host, flags []string) (map[string]*lab.Faults, error) {
 	out := map[string]*lab.Faults{}
 	for _, fl := range flags {
@@ -101,8 +102,7 @@ func labFaults(hosts []*hcl.Host, flags []string) (map[string]*lab.Faults, error
 		if !ok || pattern == "" {
 			return nil, fmt.Errorf("--lab-fault %q: want HOSTS:FAULTS, e.g. sw2:hang=^show clock", fl)
 		}
-		f, err := lab.ParseFaults(spec)
-		if err != nil {
+		if _, err := lab.ParseFaults(spec); err != nil {
 			return nil, fmt.Errorf("--lab-fault %q: %v", fl, err)
 		}
 		matched := false
@@ -111,10 +111,14 @@ func labFaults(hosts []*hcl.Host, flags []string) (map[string]*lab.Faults, error
 			if err != nil {
 				return nil, fmt.Errorf("--lab-fault %q: %v", fl, err)
 			}
-			if ok {
-				matched = true
-				out[h.Name] = &f
+			if !ok {
+				continue
 			}
+			matched = true
+			if out[h.Name] == nil {
+				out[h.Name] = &lab.Faults{}
+			}
+			_ = out[h.Name].Set(spec) // parsed above
 		}
 		if !matched {
 			return nil, fmt.Errorf("--lab-fault %q: no selected host matches %q", fl, pattern)
