@@ -491,6 +491,7 @@ func (s *session) reload() error {
 	}
 	st.lastChange, st.saved = time.Now(), time.Now()
 	s.dev.mu.Unlock()
+	s.flush()
 	s.conn.netConn.Close()
 	return errDropped
 }

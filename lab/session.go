@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"io"
 	"net"
 	"regexp"
 	"strings"
@@ -56,6 +55,10 @@ type session struct {
 	lastLine   string
 	failed     bool // the last command was rejected (exec exit status)
 	dropMid    bool // the current command's output is cut in half by a fault
+	// out holds what the session wrote since it last waited: it goes out
+	// in one packet, as from a device's output buffer, when the session
+	// next waits (for input, a latency fault) or ends.
+	out []byte
 }
 
 func (c *connState) handleChannel(ctx context.Context, ch ssh.Channel, reqs <-chan *ssh.Request) {
@@ -137,6 +140,7 @@ func parsePtyReq(b []byte) (w, h uint32, ok bool) {
 
 // runShell is the interactive CLI: MOTD, prompt, read a line, answer it.
 func (s *session) runShell() {
+	defer s.flush()
 	f := s.dev.getFaults()
 	if f.BannerDelay > 0 && !s.sleep(f.BannerDelay) {
 		return
@@ -175,6 +179,7 @@ func (s *session) command(line string) error {
 		n := s.conn.commands.Add(1)
 		if f.DropAfter > 0 && n > int64(f.DropAfter) {
 			if !f.DropMidOutput {
+				s.flush()
 				s.conn.netConn.Close()
 				return errDropped
 			}
@@ -183,6 +188,7 @@ func (s *session) command(line string) error {
 		if f.Hang != "" {
 			if re, err := regexp.Compile(f.Hang); err == nil && re.MatchString(trimmed) {
 				// Never answer; only the client going away (or Fleet.Close) ends this.
+				s.flush()
 				<-s.ctx.Done()
 				return s.ctx.Err()
 			}
@@ -196,6 +202,7 @@ func (s *session) command(line string) error {
 	}
 	if s.dropMid {
 		// The command printed nothing to cut in half: drop now.
+		s.flush()
 		s.conn.netConn.Close()
 		return errDropped
 	}
@@ -204,12 +211,14 @@ func (s *session) command(line string) error {
 
 // runExec answers one exec request (ssh host 'show version').
 func (s *session) runExec(cmd string) int {
+	defer s.flush()
 	s.termLength = 0
 	s.priv = true
 	s.dev.record(strings.TrimSpace(cmd))
 	f := s.dev.getFaults()
 	if f.Hang != "" {
 		if re, err := regexp.Compile(f.Hang); err == nil && re.MatchString(cmd) {
+			s.flush()
 			<-s.ctx.Done()
 			return 1
 		}
@@ -221,6 +230,7 @@ func (s *session) runExec(cmd string) int {
 }
 
 func (s *session) sleep(d time.Duration) bool {
+	s.flush()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -238,6 +248,9 @@ var (
 
 // readByte reads one byte, giving up when the session ends.
 func (s *session) readByte() (byte, error) {
+	if s.in.Buffered() == 0 {
+		s.flush() // about to wait for the client
+	}
 	b, err := s.in.ReadByte()
 	if err != nil {
 		return 0, err
@@ -372,7 +385,15 @@ func (s *session) writeRaw(text string) {
 	if s.werr != nil || text == "" {
 		return
 	}
-	_, s.werr = io.WriteString(s.ch, text)
+	s.out = append(s.out, text...)
+}
+
+// flush sends what the session wrote since it last waited.
+func (s *session) flush() {
+	if len(s.out) > 0 && s.werr == nil {
+		_, s.werr = s.ch.Write(s.out)
+	}
+	s.out = s.out[:0]
 }
 
 // emit writes command output through the pager and the chunking faults.
@@ -435,6 +456,7 @@ func (s *session) output(text string) error {
 	text = s.crlf(text)
 	if s.dropMid {
 		s.writeRaw(text[:len(text)/2])
+		s.flush()
 		s.conn.netConn.Close()
 		return errDropped
 	}
