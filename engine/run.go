@@ -32,8 +32,9 @@ type Options struct {
 	// ConnectLimit caps simultaneous connection attempts, separately from
 	// Forks, because AAA servers choke on login bursts. Default 20.
 	ConnectLimit int
-	// ConnectJitter: each attempt waits a random time up to this first, so
-	// a fleet does not log in in lockstep. Default 25ms; negative disables.
+	// ConnectJitter: an attempt first waits a random time up to this,
+	// scaled by how full the ConnectLimit is, so a fleet does not log in in
+	// lockstep. Default 25ms; negative disables.
 	ConnectJitter time.Duration
 	FailFast      bool
 	Check         bool // run only steps that do not change devices
@@ -377,7 +378,10 @@ func (d *deviceRun) connect(ctx context.Context) error {
 		return ctx.Err()
 	}
 	defer func() { <-d.r.connSem }()
-	if j := d.r.opts.ConnectJitter; j > 0 {
+	// Jitter spreads bursts: it grows with the attempts in flight, so the
+	// first wave of a run is spread over ConnectJitter while a lone
+	// reconnect, or a run whose logins are already staggered, waits little.
+	if j := d.r.opts.ConnectJitter * time.Duration(len(d.r.connSem)) / time.Duration(cap(d.r.connSem)); j > 0 {
 		t := time.NewTimer(rand.N(j))
 		select {
 		case <-t.C:
