@@ -2,7 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -618,5 +620,19 @@ step "send_command" "show" {
 				t.Errorf("assertion message carries the password: %q", a.Message)
 			}
 		}
+	}
+}
+
+func TestSessionLogFailureStopsTheDevice(t *testing.T) {
+	fleet, hosts := startFleet(t, labDevice{name: "r1", platform: "cisco_ios"})
+	opts := fastOpts(nil)
+	opts.SessionLog = func(string) (io.WriteCloser, error) { return nil, errors.New("disk full") }
+	rep := compile(t, ntpPlaybook).Run(context.Background(), hosts, opts)
+	d := rep.Devices[0]
+	if d.Status != engine.DeviceError || !strings.Contains(d.Message, "disk full") {
+		t.Errorf("device %s %q, want error naming the session log problem", d.Status, d.Message)
+	}
+	if strings.Contains(fleet.Device("r1").RunningConfig(), "10.0.1.100") {
+		t.Error("the change ran although its session could not be logged")
 	}
 }

@@ -210,6 +210,7 @@ type deviceRun struct {
 	stepVals   map[string]cty.Value // "kind.name" -> value, for HCL references
 	stepAny    map[string]any       // by "kind.name" and by name, for expressions
 	unreached  error                // connect failed: the device is unreachable
+	setupErr   error                // the run could not be prepared (session log)
 }
 
 func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
@@ -225,18 +226,31 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 	}
 	r.emit(Event{Type: DeviceStarted, Device: h.Name, Address: d.res.Address})
 	if r.opts.SessionLog != nil {
-		if w, err := r.opts.SessionLog(h.Name); err == nil {
-			d.transcript = w
-		} else {
-			d.res.Message = "session log: " + err.Error()
+		w, err := r.opts.SessionLog(h.Name)
+		if err != nil {
+			// A change the user asked to have on record does not run
+			// unrecorded.
+			d.setupErr = fmt.Errorf("session log: %w", err)
 		}
+		d.transcript = w
 	}
-	d.runSteps(ctx)
+	if d.setupErr != nil {
+		d.res.Message = d.setupErr.Error()
+		for _, ps := range d.r.plan.steps {
+			sr := &StepResult{Address: ps.step.Address(), Kind: ps.step.Kind, Name: ps.step.Name, Status: StatusSkipped, Message: d.res.Message, Start: r.opts.Now()}
+			d.res.Steps = append(d.res.Steps, sr)
+			d.emitStep(sr)
+		}
+	} else {
+		d.runSteps(ctx)
+	}
 	if d.sess != nil {
 		_ = d.sess.Close()
 	}
 	if d.transcript != nil {
-		_ = d.transcript.Close()
+		if err := d.transcript.Close(); err != nil && d.res.Message == "" {
+			d.res.Message = "session log: " + err.Error()
+		}
 	}
 	d.res.Duration = r.opts.Now().Sub(d.res.Start)
 	d.res.Status = d.status()
@@ -248,6 +262,9 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 }
 
 func (d *deviceRun) status() Status {
+	if d.setupErr != nil {
+		return DeviceError
+	}
 	if d.unreached != nil {
 		return DeviceUnreachable
 	}
