@@ -77,7 +77,8 @@ func writePlan(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "Plan: %d devices, %d steps each, %d changing steps in all.\n", len(hosts), len(plan.Playbook.Steps), changing)
+	fmt.Fprintf(w, "Plan: %s, %s each, %s in all.\n",
+		count(len(hosts), "device"), count(len(plan.Playbook.Steps), "step"), count(changing, "changing step"))
 }
 
 func portOr22(p int) int {
@@ -85,4 +86,11 @@ func portOr22(p int) int {
 		return 22
 	}
 	return p
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
