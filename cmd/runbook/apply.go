@@ -91,11 +91,6 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	if !f.useLab {
-		if err := checkCredentials(hosts); err != nil {
-			return exitWith(exitInvalid, err)
-		}
-	}
 	if f.useLab {
 		lr, err := startLab(ctx, hosts, f.labFaults)
 		if err != nil {
@@ -104,6 +99,13 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		defer lr.Close()
 		hosts = lr.hosts
 		fmt.Fprintf(stderr, "lab: %d simulated devices on 127.0.0.1 stand in for the inventory\n", len(hosts))
+	} else {
+		if len(f.labFaults) > 0 {
+			return exitWith(exitInvalid, fmt.Errorf("--lab-fault needs --lab"))
+		}
+		if err := checkCredentials(hosts); err != nil {
+			return exitWith(exitInvalid, err)
+		}
 	}
 
 	sinks := []engine.Sink{report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Quiet: f.quiet})}
