@@ -77,6 +77,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"apply", "--forks", "x", "../../playbooks/ntp.hcl"},
 		{"validate", "--diag", "fancy", "../../playbooks/ntp.hcl"},
 		{"plan", "--limit", "nosuchhost", "../../playbooks/ntp.hcl"},
+		{"apply", "--lab-fault", "sw1:auth_fail", "../../playbooks/ntp.hcl"},
 	} {
 		if code, _, _ := runCLI(t, args...); code != exitInvalid {
 			t.Errorf("%v: exit %d, want %d", args, code, exitInvalid)
