@@ -425,14 +425,9 @@ func (d *deviceRun) runStep(ctx context.Context, ps *planStep, sr *StepResult) {
 	sr.Start = d.r.opts.Now()
 	defer func() { sr.Duration = d.r.opts.Now().Sub(sr.Start) }()
 
-	act, diags := ps.kind.Decode(ps.step.Body, d.r.plan.Playbook.HostContext(d.host, d.stepVals))
-	if diags.HasErrors() {
-		sr.Status, sr.Message = StatusError, diags.Error()
-		return
-	}
-	action, ok := act.(tasks.Action)
-	if !ok {
-		sr.Status, sr.Message = StatusError, fmt.Sprintf("step kind %s returned no action", ps.step.Kind)
+	action, err := d.decode(ps)
+	if err != nil {
+		sr.Status, sr.Message = StatusError, err.Error()
 		return
 	}
 	backoff := d.r.opts.RetryBackoff
@@ -453,40 +448,66 @@ func (d *deviceRun) runStep(ctx context.Context, ps *planStep, sr *StepResult) {
 	}
 }
 
+// decode renders the step's body for this host, with the values of the
+// steps that ran before it.
+func (d *deviceRun) decode(ps *planStep) (tasks.Action, error) {
+	act, diags := ps.kind.Decode(ps.step.Body, d.r.plan.Playbook.HostContext(d.host, d.stepVals))
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	action, ok := act.(tasks.Action)
+	if !ok {
+		return nil, fmt.Errorf("step kind %s returned no action", ps.step.Kind)
+	}
+	return action, nil
+}
+
+// stepContext bounds one attempt of a step by its timeout.
+func stepContext(ctx context.Context, ps *planStep) (context.Context, context.CancelFunc) {
+	if ps.step.Timeout > 0 {
+		return context.WithTimeout(ctx, ps.step.Timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// open makes sure the device has a session. On failure it fills sr and
+// records the device as unreachable, unless the run was interrupted.
+func (d *deviceRun) open(ctx, sctx context.Context, sr *StepResult) error {
+	err := d.connect(sctx)
+	if err == nil {
+		d.unreached = nil
+		d.res.Message = ""
+		return nil
+	}
+	sr.Status, sr.Message = StatusError, err.Error()
+	if ctx.Err() != nil {
+		// Interrupted while connecting: not the device's fault.
+		sr.Message = msgInterrupted
+		return err
+	}
+	d.unreached = err
+	d.res.Message = sr.Message
+	return err
+}
+
+func (d *deviceRun) env(ps *planStep) *tasks.Env {
+	return &tasks.Env{HostName: d.host.Name, Platform: d.host.Platform, Now: d.r.opts.Now, BaseDir: ps.baseDir}
+}
+
 // attempt runs the step once. It returns true when retrying cannot help
 // (success, or an error that must not be retried such as bad credentials).
 func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Action, sr *StepResult) bool {
-	sctx := ctx
-	if ps.step.Timeout > 0 {
-		var cancel context.CancelFunc
-		sctx, cancel = context.WithTimeout(ctx, ps.step.Timeout)
-		defer cancel()
-	}
+	sctx, cancel := stepContext(ctx, ps)
+	defer cancel()
 	sr.Output, sr.Records, sr.Asserts, sr.Message = "", nil, nil, ""
 	var conn tasks.Conn
 	if ps.step.Kind != "assert" {
-		if err := d.connect(sctx); err != nil {
-			sr.Status, sr.Message = StatusError, err.Error()
-			if ctx.Err() != nil {
-				// Interrupted while connecting: not the device's fault.
-				sr.Message = msgInterrupted
-				return true
-			}
-			d.unreached = err
-			d.res.Message = sr.Message
-			return !retryable(err)
+		if err := d.open(ctx, sctx, sr); err != nil {
+			return ctx.Err() != nil || !retryable(err)
 		}
-		d.unreached = nil
-		d.res.Message = ""
 		conn = d.sess
 	}
-	env := &tasks.Env{
-		HostName: d.host.Name,
-		Platform: d.host.Platform,
-		Now:      d.r.opts.Now,
-		BaseDir:  ps.baseDir,
-	}
-	res, err := action.Run(sctx, conn, env)
+	res, err := action.Run(sctx, conn, d.env(ps))
 	if err != nil {
 		sr.Status, sr.Message = StatusError, err.Error()
 		if ps.step.Timeout > 0 && ctx.Err() == nil && (sctx.Err() != nil || errors.Is(err, driver.ErrTimeout)) {
@@ -591,35 +612,23 @@ func redactRecord(rec map[string]any, r func(string) string) map[string]any {
 func (d *deviceRun) checkStep(ctx context.Context, ps *planStep, sr *StepResult) {
 	sr.Start = d.r.opts.Now()
 	defer func() { sr.Duration = d.r.opts.Now().Sub(sr.Start) }()
-	act, diags := ps.kind.Decode(ps.step.Body, d.r.plan.Playbook.HostContext(d.host, d.stepVals))
-	if diags.HasErrors() {
-		sr.Status, sr.Message = StatusError, diags.Error()
+	action, err := d.decode(ps)
+	if err != nil {
+		sr.Status, sr.Message = StatusError, err.Error()
 		return
 	}
-	action, _ := act.(tasks.Action)
-	checker, ok := act.(tasks.Checker)
+	checker, ok := action.(tasks.Checker)
 	if !ok {
 		sr.Status, sr.Message = StatusSkipped, checkPrefix+"would run"
-		if action != nil {
-			sr.WouldChange = action.Describe()
-		}
+		sr.WouldChange = action.Describe()
 		return
 	}
-	sctx := ctx
-	if ps.step.Timeout > 0 {
-		var cancel context.CancelFunc
-		sctx, cancel = context.WithTimeout(ctx, ps.step.Timeout)
-		defer cancel()
-	}
-	if err := d.connect(sctx); err != nil {
-		sr.Status, sr.Message = StatusError, err.Error()
-		if ctx.Err() == nil {
-			d.unreached = err
-			d.res.Message = sr.Message
-		}
+	sctx, cancel := stepContext(ctx, ps)
+	defer cancel()
+	if d.open(ctx, sctx, sr) != nil {
 		return
 	}
-	res, err := checker.Check(sctx, d.sess, &tasks.Env{HostName: d.host.Name, Platform: d.host.Platform, Now: d.r.opts.Now, BaseDir: ps.baseDir})
+	res, err := checker.Check(sctx, d.sess, d.env(ps))
 	switch {
 	case err != nil:
 		sr.Status, sr.Message = StatusError, "check: "+err.Error()
