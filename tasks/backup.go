@@ -81,13 +81,36 @@ func (a *Backup) Describe() []string {
 	return []string{line}
 }
 
+// readConfig asks the device for its configuration: show running-config,
+// or on Junos show configuration (in set form when setForm). It returns
+// the command sent; a rejected command is a failed response.
+func readConfig(ctx context.Context, conn Conn, env *Env, setForm bool) (string, *driver.Response, error) {
+	platform := conn.Platform()
+	if platform == "" && env != nil {
+		platform = env.Platform
+	}
+	cmd, err := configCommand(platform)
+	if err != nil {
+		return "", nil, err
+	}
+	if setForm && platform == "juniper_junos" {
+		cmd += " | display set"
+	}
+	var opts []driver.SendOption
+	if d := callTimeout(ctx); d > 0 {
+		opts = append(opts, driver.WithTimeout(d))
+	}
+	resp, err := conn.SendCommand(ctx, cmd, opts...)
+	return cmd, resp, err
+}
+
 // configCommand is the command that prints the configuration, per platform.
 func configCommand(platform string) (string, error) {
 	switch platform {
 	case "juniper_junos":
 		return "show configuration", nil
 	case "linux":
-		return "", fmt.Errorf("backup: platform linux has no running-config to back up: %w", driver.ErrUnsupported)
+		return "", fmt.Errorf("platform linux has no running-config: %w", driver.ErrUnsupported)
 	}
 	return "show running-config", nil
 }
@@ -97,21 +120,9 @@ func (a *Backup) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) 
 	if !a.dir.known || !a.keepKnown {
 		return nil, errUnknown("backup", "dir or keep")
 	}
-	platform := conn.Platform()
-	if platform == "" && env != nil {
-		platform = env.Platform
-	}
-	cmd, err := configCommand(platform)
+	cmd, resp, err := readConfig(ctx, conn, env, false)
 	if err != nil {
-		return nil, err
-	}
-	var opts []driver.SendOption
-	if d := callTimeout(ctx); d > 0 {
-		opts = append(opts, driver.WithTimeout(d))
-	}
-	resp, err := conn.SendCommand(ctx, cmd, opts...)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("backup: %w", err)
 	}
 	if resp.Failed {
 		return &Result{Output: resp.Output, Failed: true, Message: failMessage("command", resp)}, nil

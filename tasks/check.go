@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/runbook-dev/runbook/driver"
 )
 
 // Checker is implemented by actions that change devices and can tell,
@@ -23,25 +21,10 @@ func (a *SendConfigSet) Check(ctx context.Context, conn Conn, env *Env) (*Result
 	if err != nil {
 		return nil, err
 	}
-	platform := conn.Platform()
-	if platform == "" && env != nil {
-		platform = env.Platform
-	}
-	cmd, err := configCommand(platform)
+	// set/delete lines compare with the Junos configuration in set form.
+	_, resp, err := readConfig(ctx, conn, env, true)
 	if err != nil {
-		return nil, err
-	}
-	if platform == "juniper_junos" {
-		// set/delete lines compare with the configuration in set form.
-		cmd += " | display set"
-	}
-	var opts []driver.SendOption
-	if d := callTimeout(ctx); d > 0 {
-		opts = append(opts, driver.WithTimeout(d))
-	}
-	resp, err := conn.SendCommand(ctx, cmd, opts...)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("check: %w", err)
 	}
 	if resp.Failed {
 		return &Result{Output: resp.Output, Failed: true, Message: failMessage("command", resp)}, nil
