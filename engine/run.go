@@ -211,6 +211,7 @@ type deviceRun struct {
 	stepAny    map[string]any       // by "kind.name" and by name, for expressions
 	unreached  error                // connect failed: the device is unreachable
 	setupErr   error                // the run could not be prepared (session log)
+	redactor   func(string) string  // removes the host's secrets
 }
 
 func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
@@ -221,6 +222,7 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 			Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Start: r.opts.Now(),
 		},
 		hostExpr: exprHost(h),
+		redactor: r.plan.Playbook.Redactor(h),
 		stepVals: map[string]cty.Value{},
 		stepAny:  map[string]any{},
 	}
@@ -566,7 +568,7 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 // leaves the run (events, reports): a running-config may show a password
 // in clear text. Later steps' expressions still see the raw values.
 func (d *deviceRun) redact(sr *StepResult) {
-	r := func(s string) string { return d.r.plan.Playbook.Redact(d.host, s) }
+	r := d.redactor
 	sr.Output, sr.Message = r(sr.Output), r(sr.Message)
 	for i := range sr.Asserts {
 		sr.Asserts[i].Message = r(sr.Asserts[i].Message)

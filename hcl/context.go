@@ -102,7 +102,11 @@ func (p *Playbook) Step(addr string) *Step {
 // the string values of sensitive variables. h may be nil. Use it on
 // anything rendered from a step (plans, transcripts, reports) as a last
 // line of defence behind cty marks.
-func (p *Playbook) Redact(h *Host, s string) string {
+func (p *Playbook) Redact(h *Host, s string) string { return p.Redactor(h)(s) }
+
+// Redactor returns Redact for one host with the secrets gathered once,
+// for callers that redact many strings.
+func (p *Playbook) Redactor(h *Host) func(string) string {
 	var secrets []string
 	if h != nil {
 		for _, sec := range []Secret{h.Password, h.Secret, h.PrivateKeyPassphrase} {
@@ -118,15 +122,18 @@ func (p *Playbook) Redact(h *Host, s string) string {
 	}
 	// Longest first, so that a secret containing another is replaced whole.
 	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	var pairs []string
 	for _, sec := range secrets {
-		if len(sec) < 3 {
-			// Replacing one or two characters would mangle the text while
-			// protecting nothing a guess would not find.
-			continue
+		// Replacing one or two characters would mangle the text while
+		// protecting nothing a guess would not find.
+		if len(sec) >= 3 {
+			pairs = append(pairs, sec, "(sensitive)")
 		}
-		s = strings.ReplaceAll(s, sec, "(sensitive)")
 	}
-	return s
+	if len(pairs) == 0 {
+		return func(s string) string { return s }
+	}
+	return strings.NewReplacer(pairs...).Replace
 }
 
 // stringsIn returns every known string inside v.
