@@ -1,17 +1,13 @@
 package tasks
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
-	"github.com/sirikothe/gotextfsm"
+	"github.com/runbook-dev/runbook/parse"
 )
 
 // ParseSpec is a step's `parse {}` block.
@@ -44,83 +40,16 @@ var (
 	ErrTextFSM = errors.New("TextFSM error")
 )
 
-// TemplateError is a template that cannot be used: it says which template,
-// which line and, for regexes Go's RE2 engine reads differently from
-// Python, which construct. It wraps ErrTextFSM.
-type TemplateError struct {
-	Template  string
-	Line      int    // 1-based line in the template; 0 if unknown
-	Construct string // e.g. "(?=" or "{,4}"; "" for other errors
-	Detail    string
-}
+// TemplateError is a template that cannot be used: it says which
+// template and which line. It wraps ErrTextFSM.
+type TemplateError = parse.TemplateError
 
-func (e *TemplateError) Error() string {
-	where := e.Template
-	if e.Line > 0 {
-		where += ":" + strconv.Itoa(e.Line)
+// textfsmError wraps an error of the parse package as ErrTextFSM.
+func textfsmError(err error) error {
+	if err == nil {
+		return nil
 	}
-	if e.Construct != "" {
-		return fmt.Sprintf("%v: template %s: %s uses %s", ErrTextFSM, where, e.Detail, e.Construct)
-	}
-	return fmt.Sprintf("%v: template %s: %s", ErrTextFSM, where, e.Detail)
-}
-
-func (e *TemplateError) Unwrap() error { return ErrTextFSM }
-
-// template is one compiled TextFSM template. The compiled gotextfsm value
-// is only ever copied, never parsed with (see parse).
-type template struct {
-	name   string
-	proto  gotextfsm.TextFSM
-	fields []string // Value names, lower-cased, in template order
-	keys   []string // lower-cased names of Key values
-}
-
-// compileTemplate checks src for regex constructs Go cannot run as
-// Python does, then compiles it with its rules anchored.
-func compileTemplate(src, name string) (*template, error) {
-	if err := checkRE2(src, name); err != nil {
-		return nil, err
-	}
-	t := &template{name: name}
-	if err := t.proto.ParseString(anchorRules(src)); err != nil {
-		return nil, gotextfsmError(name, err)
-	}
-	// gotextfsm keeps Values in a map; the order (and Key options) comes
-	// from the source, so that tables print columns as the template
-	// declares them.
-	for _, line := range strings.Split(src, "\n") {
-		line = strings.TrimRight(line, " \t\r")
-		if line == "" {
-			break
-		}
-		f := strings.Fields(line)
-		if len(f) < 3 || f[0] != "Value" {
-			continue
-		}
-		nameTok, opts := f[1], ""
-		if !strings.HasPrefix(f[2], "(") {
-			nameTok, opts = f[2], f[1]
-		}
-		lower := strings.ToLower(nameTok)
-		t.fields = append(t.fields, lower)
-		if strings.Contains(","+opts+",", ",Key,") {
-			t.keys = append(t.keys, lower)
-		}
-	}
-	return t, nil
-}
-
-// gotextfsmLine finds the line number in gotextfsm's messages, which say
-// either "Line 5:" or "5 Line:".
-var gotextfsmLine = regexp.MustCompile(`(?:Line:? (\d+)|^(\d+) Line)`)
-
-func gotextfsmError(name string, err error) error {
-	te := &TemplateError{Template: name, Detail: err.Error()}
-	if m := gotextfsmLine.FindStringSubmatch(err.Error()); m != nil {
-		te.Line, _ = strconv.Atoi(m[1] + m[2])
-	}
-	return te
+	return fmt.Errorf("%w: %w", ErrTextFSM, err)
 }
 
 // Parser turns command output into records with a TextFSM template that
@@ -128,8 +57,8 @@ func gotextfsmError(name string, err error) error {
 // gives for each host's platform and the step's command, compiled on
 // first use. It is safe for concurrent use.
 type Parser struct {
-	tmpl       *template // explicit template; nil for "auto"
-	lib        *library  // "auto"
+	tmpl       *parse.Template // explicit template; nil for "auto"
+	lib        *library        // "auto"
 	allowEmpty bool
 }
 
@@ -163,9 +92,9 @@ func CompileParse(spec ParseSpec) (*Parser, error) {
 	default:
 		return nil, errors.New(`a parse block needs "textfsm" (a template file) or "template" (an inline template)`)
 	}
-	t, err := compileTemplate(src, name)
+	t, err := parse.Compile(name, src)
 	if err != nil {
-		return nil, err
+		return nil, textfsmError(err)
 	}
 	return &Parser{tmpl: t, allowEmpty: spec.AllowEmpty}, nil
 }
@@ -195,7 +124,7 @@ func (p *Parser) ParseFor(platform, command, output string) ([]map[string]any, e
 // template early. It returns the template names joined by ":".
 func (p *Parser) Resolve(platform, command string) (string, error) {
 	if p.lib == nil {
-		return p.tmpl.name, nil
+		return p.tmpl.Name(), nil
 	}
 	if command == "" {
 		return "", errors.New(`textfsm = "auto" needs the step's command to find a template (only send_command steps have one, and it must not be sensitive)`)
@@ -204,195 +133,42 @@ func (p *Parser) Resolve(platform, command string) (string, error) {
 	return name, err
 }
 
-// parse returns the records and the field order.
+// parse returns the records and the field order. Records from the index
+// ("auto") are what ntc-templates' parse_output returns (clitable: List
+// items through str()); records from an explicit template are what
+// TextFSM.ParseText returns (None stays null). Keys are lower-cased.
 func (p *Parser) parse(platform, command, output string) ([]map[string]any, []string, error) {
-	ts := []*template{p.tmpl}
-	name := ""
+	var header []string
+	var rows [][]any
+	var name string
 	if p.lib != nil {
 		if command == "" {
 			_, err := p.Resolve(platform, command)
 			return nil, nil, err
 		}
-		var err error
-		ts, name, err = p.lib.resolve(platform, command)
+		ts, n, err := p.lib.resolve(platform, command)
 		if err != nil {
 			return nil, nil, err
 		}
+		name = n
+		if header, rows, err = parse.ParseCmd(ts, output); err != nil {
+			return nil, nil, textfsmError(err)
+		}
 	} else {
-		name = p.tmpl.name
+		name = p.tmpl.Name()
+		var err error
+		if rows, err = p.tmpl.ParseText(output); err != nil {
+			return nil, nil, textfsmError(err)
+		}
+		header = p.tmpl.Header()
 	}
-	records, fields, err := parseWith(ts, output)
-	if err != nil {
-		return nil, nil, err
+	records := parse.Lower(header, rows)
+	fields := make([]string, len(header))
+	for i, h := range header {
+		fields[i] = strings.ToLower(h)
 	}
 	if len(records) == 0 && !p.allowEmpty {
 		return nil, fields, fmt.Errorf("%w: template %s matched nothing in the output (%d bytes); set allow_empty = true if an empty result is expected", ErrNoRecords, name, len(output))
 	}
 	return records, fields, nil
-}
-
-// parseWith runs one or more templates over output. Several templates
-// (an index row "a.textfsm:b.textfsm") are combined as Python's clitable
-// does: the first template's records are extended with the columns the
-// others add, matched on the first template's Key values, or by position
-// when it has none.
-func parseWith(ts []*template, output string) ([]map[string]any, []string, error) {
-	records, err := ts[0].parse(output)
-	if err != nil {
-		return nil, nil, err
-	}
-	fields := append([]string(nil), ts[0].fields...)
-	keys := ts[0].keys
-	for _, t := range ts[1:] {
-		more, err := t.parse(output)
-		if err != nil {
-			return nil, nil, err
-		}
-		var added []string
-		for _, f := range t.fields {
-			if !contains(fields, f) {
-				added = append(added, f)
-			}
-		}
-		if len(added) == 0 {
-			continue
-		}
-		fields = append(fields, added...)
-		for i, r := range records {
-			for _, f := range added {
-				r[f] = ""
-			}
-			var match map[string]any
-			if len(keys) == 0 {
-				if i < len(more) {
-					match = more[i]
-				}
-			} else {
-				for _, m := range more {
-					if keysEqual(r, m, keys) {
-						match = m
-						break
-					}
-				}
-			}
-			for _, f := range added {
-				if v, ok := match[f]; ok {
-					r[f] = v
-				}
-			}
-		}
-	}
-	return records, fields, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
-}
-
-func keysEqual(a, b map[string]any, keys []string) bool {
-	for _, k := range keys {
-		if fmt.Sprint(a[k]) != fmt.Sprint(b[k]) {
-			return false
-		}
-	}
-	return true
-}
-
-// matchAction splits a rule into its regex and its action, exactly as
-// TextFSM (Python and gotextfsm) does: the action follows the last " ->".
-var matchAction = regexp.MustCompile(`^(.*)(\s->.*)$`)
-
-// anchorRules makes every rule regex match at the start of the line only.
-// Python TextFSM applies rules with re.match (anchored at the start) while
-// gotextfsm uses a search; rules begin with "^" by syntax, so the only
-// difference is a top-level alternation such as "^a|b", where the search
-// would also find "b" mid-line. Wrapping the rule as "^(?:a|b)" gives the
-// Python behaviour that ntc-templates are written for.
-func anchorRules(src string) string {
-	lines := strings.Split(src, "\n")
-	inStates := false
-	for i, line := range lines {
-		trimmed := strings.TrimRight(line, " \t\r")
-		if !inStates {
-			// The Value block ends at the first blank line.
-			inStates = trimmed == ""
-			continue
-		}
-		rest := strings.TrimLeft(trimmed, " \t")
-		indent := trimmed[:len(trimmed)-len(rest)]
-		if indent == "" || !strings.HasPrefix(rest, "^") {
-			continue // a state name, a comment or a blank line
-		}
-		match, action := rest, ""
-		if m := matchAction.FindStringSubmatch(rest); m != nil {
-			match, action = m[1], m[2]
-		}
-		lines[i] = indent + "^(?:" + match[1:] + ")" + action
-	}
-	return strings.Join(lines, "\n")
-}
-
-// maxLine is the longest output line a parse accepts. bufio.Scanner's
-// default (64 KiB, what gotextfsm uses) aborts on one long line such as a
-// certificate or a long ACL remark; 16 MiB covers any real output.
-const maxLine = 16 << 20
-
-// parse runs the template over output. Each call uses its own copy of the
-// template's value state: gotextfsm keeps the current and Filldown values
-// inside TextFSM.Values (a map shared by struct copies), so parsing with
-// the compiled template itself would race between devices and leak
-// Filldown values from one device's output into the next.
-func (t *template) parse(output string) ([]map[string]any, error) {
-	fsm := t.proto
-	fsm.Values = maps.Clone(t.proto.Values) // never parsed with: values are clear
-	var out gotextfsm.ParserOutput
-	sc := bufio.NewScanner(strings.NewReader(strings.ReplaceAll(output, "\r", "")))
-	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
-	if err := out.ParseTextScanner(sc, fsm, true); err != nil {
-		return nil, &TemplateError{Template: t.name, Detail: err.Error()}
-	}
-	records := make([]map[string]any, 0, len(out.Dict))
-	for _, rec := range out.Dict {
-		m := make(map[string]any, len(rec))
-		for k, v := range rec {
-			m[strings.ToLower(k)] = plainValue(v)
-		}
-		records = append(records, m)
-	}
-	return records, nil
-}
-
-// plainValue converts gotextfsm's values ([]string, map[string]string,
-// []map[string]string) to []any and map[string]any, copying them so that
-// records share no backing arrays, and so that they convert to JSON, cty
-// and expr values like any other step value.
-func plainValue(v any) any {
-	switch v := v.(type) {
-	case []string:
-		out := make([]any, len(v))
-		for i, s := range v {
-			out[i] = s
-		}
-		return out
-	case map[string]string:
-		out := make(map[string]any, len(v))
-		for k, s := range v {
-			out[k] = s
-		}
-		return out
-	case []map[string]string:
-		out := make([]any, len(v))
-		for i, m := range v {
-			out[i] = plainValue(m)
-		}
-		return out
-	case nil:
-		return ""
-	}
-	return v
 }

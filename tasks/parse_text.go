@@ -40,7 +40,7 @@ func WriteTable(w io.Writer, fields []string, records []map[string]any) error {
 	var extra []string
 	for _, r := range records {
 		for k := range r {
-			if !contains(cols, k) && !contains(extra, k) {
+			if !slices.Contains(cols, k) && !slices.Contains(extra, k) {
 				extra = append(extra, k)
 			}
 		}
