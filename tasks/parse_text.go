@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/runbook-dev/runbook/parse"
 )
 
 // ParseText is the library side of `runbook parse`: it parses output
@@ -88,4 +91,14 @@ func cell(v any) string {
 		return strings.Join(parts, " ")
 	}
 	return fmt.Sprint(v)
+}
+
+// TestResolver returns the template lookup `runbook parse --test` uses:
+// the same directories and platform aliases as textfsm = "auto".
+func TestResolver(templatesDir string) (parse.Resolver, error) {
+	lib, err := newLibrary(templatesDir, os.Getenv("NTC_TEMPLATES_DIR"))
+	if err != nil {
+		return nil, err
+	}
+	return lib.resolve, nil
 }

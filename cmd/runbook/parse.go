@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/runbook-dev/runbook/parse"
 	"github.com/runbook-dev/runbook/tasks"
 )
 
 func newParseCmd() *cobra.Command {
 	var (
-		platform, command, templatesDir, template string
-		asJSON                                    bool
+		platform, command, templatesDir, template, testDir string
+		asJSON, verbose                                    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "parse [FILE]",
@@ -28,6 +30,12 @@ func newParseCmd() *cobra.Command {
 			"  ssh r1 'show version' | runbook parse --platform cisco_ios --command \"show version\" --json",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if testDir != "" {
+				if len(args) > 0 || template != "" || platform != "" || command != "" {
+					return exitWith(exitInvalid, fmt.Errorf("--test takes no FILE, --template, --platform or --command: each fixture's directory names its platform and command"))
+				}
+				return runParseTests(cmd, testDir, templatesDir, verbose)
+			}
 			var in io.Reader = cmd.InOrStdin()
 			if len(args) == 1 && args[0] != "-" {
 				f, err := os.Open(args[0])
@@ -70,5 +78,44 @@ func newParseCmd() *cobra.Command {
 	fl.StringVar(&templatesDir, "templates-dir", "", "an ntc-templates style directory with an index (before NTC_TEMPLATES_DIR)")
 	fl.StringVar(&template, "template", "", "a TextFSM template file to use instead of the index")
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
+	fl.StringVar(&testDir, "test", "", "run a tests tree in ntc-templates' layout (<platform>/<command>/<name>.raw and <name>.yml)")
+	fl.BoolVarP(&verbose, "verbose", "v", false, "with --test, also list the fixtures that pass")
 	return cmd
+}
+
+// runParseTests is `runbook parse --test DIR`: every fixture is parsed
+// with the template the index gives for its platform and command and
+// compared with its parsed_sample, as ntc-templates' CI does.
+func runParseTests(cmd *cobra.Command, dir, templatesDir string, verbose bool) error {
+	cases, err := parse.FindTests(dir)
+	if err != nil {
+		return exitWith(exitInvalid, err)
+	}
+	resolve, err := tasks.TestResolver(templatesDir)
+	if err != nil {
+		return exitWith(exitInvalid, err)
+	}
+	out := cmd.OutOrStdout()
+	failed := 0
+	for _, r := range parse.RunTests(cases, resolve) {
+		rel, err := filepath.Rel(dir, r.Raw)
+		if err != nil {
+			rel = r.Raw
+		}
+		switch {
+		case r.Err != nil:
+			failed++
+			fmt.Fprintf(out, "FAIL %s: %v\n", rel, r.Err)
+		case r.Diff != "":
+			failed++
+			fmt.Fprintf(out, "FAIL %s (%s): %s\n", rel, r.Template, r.Diff)
+		case verbose:
+			fmt.Fprintf(out, "ok   %s (%s)\n", rel, r.Template)
+		}
+	}
+	fmt.Fprintf(out, "%d passed, %d failed, %d fixtures\n", len(cases)-failed, failed, len(cases))
+	if failed > 0 {
+		return exitWith(exitFailed, fmt.Errorf("%d of %d fixtures failed", failed, len(cases)))
+	}
+	return nil
 }
