@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dlclark/regexp2/v2"
@@ -29,8 +30,10 @@ const BacktrackTimeout = 2 * time.Second
 // classes for the rest (U+00A0 is whitespace to Python).
 type pyRegexp struct {
 	src     string
-	ascii   *regexp.Regexp  // plain lines; nil when bt is used
-	unicode *regexp.Regexp  // other lines; nil when uniBT is used
+	ascii   *regexp.Regexp // plain lines; nil when bt is used
+	unicode *regexp.Regexp // other lines, compiled on first need; nil when uniBT is used
+	uniSrc  string         // the Unicode form's source
+	uniOnce sync.Once
 	bt      *regexp2.Regexp // every line, when RE2 cannot run the pattern
 	uniBT   *regexp2.Regexp // non-plain lines, when only the Unicode form needs backtracking
 	groups  int             // capture groups, as Python counts them
@@ -425,16 +428,16 @@ func compilePy(pat string) (*pyRegexp, error) {
 			return nil, err
 		}
 	default:
-		if r.unicode, err = regexp.Compile(`^(?:` + tr.unicode + `)`); err != nil {
-			return nil, err
-		}
+		// Most output is plain ASCII: compile the Unicode form when a
+		// line first needs it. Its syntax is the ASCII form's with other
+		// classes, so it compiles whenever that one does.
+		r.uniSrc = `^(?:` + tr.unicode + `)`
 	}
 	r.goIdx = make([][2]int, len(r.names))
 	for i, name := range r.names {
+		// Both forms number their groups alike (only classes differ).
 		r.goIdx[i][0] = r.ascii.SubexpIndex(name)
-		if r.unicode != nil {
-			r.goIdx[i][1] = r.unicode.SubexpIndex(name)
-		}
+		r.goIdx[i][1] = r.goIdx[i][0]
 	}
 	r.literal = requiredLiteral(tr.ascii)
 	return r, nil
@@ -493,6 +496,11 @@ func (r *pyRegexp) match(s string, isPlain bool, dst []groupValue) (bool, error)
 	}
 	re, col := r.ascii, 0
 	if !isPlain {
+		r.uniOnce.Do(func() {
+			if r.unicode == nil {
+				r.unicode = regexp.MustCompile(r.uniSrc)
+			}
+		})
 		re, col = r.unicode, 1
 	}
 	if len(r.names) == 0 {
