@@ -98,11 +98,13 @@ func runReference(t testing.TB, py string, jobs []refJob) []refResult {
 	return res
 }
 
-// ntcDir is the ntc-templates checkout the tests use: NTC_TEMPLATES_DIR,
-// or the copy beside the repository.
+// ntcDir is the ntc-templates checkout the tests use:
+// RUNBOOK_TEST_NTC_DIR, or the copy beside the repository. (Not
+// NTC_TEMPLATES_DIR, which would change what "auto" finds in the other
+// packages' tests.)
 func ntcDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("NTC_TEMPLATES_DIR")
+	dir := os.Getenv("RUNBOOK_TEST_NTC_DIR")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "shared", "ntc-templates", "templates")
 	}
@@ -110,7 +112,7 @@ func ntcDir(t testing.TB) string {
 		if os.Getenv("RUNBOOK_REQUIRE_NTC") == "1" {
 			t.Fatalf("ntc-templates not found at %s", dir)
 		}
-		t.Skipf("ntc-templates not found at %s (set NTC_TEMPLATES_DIR)", dir)
+		t.Skipf("ntc-templates not found at %s (set RUNBOOK_TEST_NTC_DIR)", dir)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -447,5 +449,58 @@ func longest(b *strings.Builder, re *syntax.Regexp) {
 		}
 	case syntax.OpAlternate:
 		longest(b, re.Sub[0])
+	}
+}
+
+// TestReferenceLabOutputs parses what the lab answers (recorded in
+// tasks/testdata/parse) with ntc-templates through clitable and through
+// runbook: same template, same records, or the same failure.
+func TestReferenceLabOutputs(t *testing.T) {
+	py := pythonTextFSM(t)
+	dir := ntcDir(t)
+	d, err := OpenDir("ntc", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raws, _ := filepath.Glob(filepath.Join("..", "tasks", "testdata", "parse", "*", "*.raw"))
+	if len(raws) < 20 {
+		t.Fatalf("only %d lab recordings", len(raws))
+	}
+	var jobs []refJob
+	var ours []refResult
+	for _, raw := range raws {
+		b, err := os.ReadFile(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		platform := filepath.Base(filepath.Dir(raw))
+		command := strings.ReplaceAll(strings.TrimSuffix(filepath.Base(raw), ".raw"), "_", " ")
+		jobs = append(jobs, refJob{Dir: dir, Platform: platform, Command: command, Text: string(b)})
+		var o refResult
+		_, ts, ok, err := d.Lookup(platform, command)
+		switch {
+		case err != nil:
+			o.Error = err.Error()
+		case !ok:
+			o.Error = "no template"
+		default:
+			var rows [][]any
+			o.Header, rows, err = ParseCmd(ts, string(b))
+			if err != nil {
+				o.Error = err.Error()
+			}
+			o.Rows = normalize(rows)
+		}
+		ours = append(ours, o)
+	}
+	for i, r := range runReference(t, py, jobs) {
+		o, j := ours[i], jobs[i]
+		if (r.Error != "") != (o.Error != "") {
+			t.Errorf("%s %q: python error %q, runbook error %q", j.Platform, j.Command, r.Error, o.Error)
+			continue
+		}
+		if d := cmp.Diff(r.Rows, o.Rows); r.Error == "" && (d != "" || !cmp.Equal(r.Header, o.Header)) {
+			t.Errorf("%s %q: records differ (-python +runbook):\n%s", j.Platform, j.Command, d)
+		}
 	}
 }
