@@ -536,3 +536,35 @@ func TestParseCommand(t *testing.T) {
 		t.Errorf("unknown command: exit %d, stderr %q; want 1 and \"no template\"", code, errOut)
 	}
 }
+
+// runbook parse --test DIR runs a tests tree in ntc-templates' layout:
+// a fixture whose parsed_sample matches passes; one that does not fails
+// with the differing field, and the exit code says so.
+func TestParseTestTree(t *testing.T) {
+	dir := t.TempDir()
+	fixture := filepath.Join(dir, "cisco_ios", "show_clock")
+	if err := os.MkdirAll(fixture, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	raw := "*10:00:00.000 UTC Mon Jan 1 2024\n"
+	good := "---\nparsed_sample:\n  - time: \"10:00:00.000\"\n    timezone: \"UTC\"\n    dayweek: \"Mon\"\n    month: \"Jan\"\n    day: \"1\"\n    year: \"2024\"\n"
+	for name, content := range map[string]string{"ok.raw": raw, "ok.yml": good, "bad.raw": raw, "bad.yml": strings.Replace(good, "2024", "2025", 1)} {
+		if err := os.WriteFile(filepath.Join(fixture, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, _ := runCLI(t, "parse", "--test", dir, "-v")
+	if code != 1 || !strings.Contains(out, "ok   cisco_ios/show_clock/ok.raw") || !strings.Contains(out, "FAIL cisco_ios/show_clock/bad.raw") ||
+		!strings.Contains(out, `"2025"`) || !strings.Contains(out, "1 passed, 1 failed, 2 fixtures") {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+	if err := os.Remove(filepath.Join(fixture, "bad.raw")); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI(t, "parse", "--test", dir); code != 0 || !strings.Contains(out, "1 passed, 0 failed") {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+	if code, _, _ := runCLI(t, "parse", "--test", t.TempDir()); code != 2 {
+		t.Errorf("an empty tests tree: exit %d, want 2", code)
+	}
+}
