@@ -240,22 +240,22 @@ func Compile(name, src string) (*Template, error) {
 
 // pyWhitespace is what Python's str.rstrip() removes (ASCII part; the
 // Unicode spaces do not occur at the end of template lines).
-const pyWhitespace = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u00a0"
+const pyWhitespace = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\u0085\u00a0"
 
 func parseValue(line string) (*valueDef, error) {
 	f := strings.Split(line, " ")
 	if len(f) < 3 {
-		return nil, errors.New("Expect at least 3 tokens on line.")
+		return nil, pyErr("Expect at least 3 tokens on line.")
 	}
 	v := &valueDef{}
 	if !strings.HasPrefix(f[2], "(") {
 		for _, o := range strings.Split(f[1], ",") {
 			opt, ok := optionNames[o]
 			if !ok {
-				return nil, fmt.Errorf("Unknown option \"%s\"", o)
+				return nil, pyErr("Unknown option \"%s\"", o)
 			}
 			if v.has(opt) {
-				return nil, fmt.Errorf("Duplicate option \"%s\"", o)
+				return nil, pyErr("Duplicate option \"%s\"", o)
 			}
 			v.options = append(v.options, opt)
 		}
@@ -265,15 +265,15 @@ func parseValue(line string) (*valueDef, error) {
 	}
 	v.hasFill = v.has(optFilldown)
 	if len(v.name) > maxNameLen {
-		return nil, fmt.Errorf("Invalid Value name '%s' or name too long.", v.name)
+		return nil, pyErr("Invalid Value name '%s' or name too long.", v.name)
 	}
 	if !valueOptRe.MatchString(v.regex) || strings.Count(v.regex, "(") != strings.Count(v.regex, ")") {
-		return nil, fmt.Errorf("Value '%s' must be contained within a '()' pair.", v.regex)
+		return nil, pyErr("Value '%s' must be contained within a '()' pair.", v.regex)
 	}
 	if v.has(optList) {
 		re, err := compilePy(v.regex)
 		if err != nil {
-			return nil, errors.New(err.Error())
+			return nil, err
 		}
 		if re.groups > 1 {
 			v.nested = re
@@ -285,7 +285,7 @@ func parseValue(line string) (*valueDef, error) {
 func (t *Template) parseRule(line string, n int, valueMap map[string]string) (*rule, error) {
 	line = strings.Trim(line, pyWhitespace)
 	if line == "" {
-		return nil, fmt.Errorf("Null data in FSMRule. Line: %d", n)
+		return nil, pyErr("Null data in FSMRule. Line: %d", n)
 	}
 	r := &rule{line: n}
 	match, action, hasAction := line, "", false
@@ -296,12 +296,12 @@ func (t *Template) parseRule(line string, n int, valueMap map[string]string) (*r
 	if len(valueMap) > 0 {
 		var err error
 		if re, err = substitute(match, valueMap); err != nil {
-			return nil, fmt.Errorf("Duplicate or invalid variable substitution: '%s'. Line: %d.", match, n)
+			return nil, pyErr("Duplicate or invalid variable substitution: '%s'. Line: %d.", match, n)
 		}
 	}
 	compiled, err := compilePy(re)
 	if err != nil {
-		return nil, fmt.Errorf("Invalid regular expression: '%s'. Line: %d. (%v)", re, n, err)
+		return nil, pyErr("Invalid regular expression: '%s'. Line: %d. (%v)", re, n, err)
 	}
 	r.regex = compiled
 	if compiled.engine != "re2" {
@@ -329,7 +329,7 @@ func (t *Template) parseRule(line string, n int, valueMap map[string]string) (*r
 		}
 	}
 	if m == nil {
-		return nil, fmt.Errorf("Badly formatted rule '%s'. Line: %d.", line, n)
+		return nil, pyErr("Badly formatted rule '%s'. Line: %d.", line, n)
 	}
 	get := func(name string) string {
 		if i := re2.SubexpIndex(name); i > 0 {
@@ -339,12 +339,22 @@ func (t *Template) parseRule(line string, n int, valueMap map[string]string) (*r
 	}
 	r.lineOp, r.recordOp, r.newState = get("ln_op"), get("rec_op"), get("new_state")
 	if r.lineOp == "Continue" && r.newState != "" {
-		return nil, fmt.Errorf("Action '%s' with new state %s specified. Line: %d.", r.lineOp, r.newState, n)
+		return nil, pyErr("Action '%s' with new state %s specified. Line: %d.", r.lineOp, r.newState, n)
 	}
 	if r.lineOp != "Error" && r.newState != "" && !wordStart(r.newState) {
-		return nil, fmt.Errorf("Alphanumeric characters only in state names. Line: %d.", n)
+		return nil, pyErr("Alphanumeric characters only in state names. Line: %d.", n)
 	}
 	return r, nil
+}
+
+// pyErr is an error whose text is Python textfsm's own message
+// (capitalised, with a full stop), so that users see what Python says.
+type pyError string
+
+func (e pyError) Error() string { return string(e) }
+
+func pyErr(format string, args ...any) error {
+	return pyError(fmt.Sprintf(format, args...))
 }
 
 func wordStart(s string) bool {

@@ -527,6 +527,24 @@ func TestParseCommand(t *testing.T) {
 	if len(recs) == 0 || recs[0]["interface"] == nil || recs[0]["ip_address"] == nil {
 		t.Errorf("records %v lack interface/ip_address", recs)
 	}
+	// Keys come in the template's Value order, as Python prints them.
+	if i, j := strings.Index(out, `"interface"`), strings.Index(out, `"ip_address"`); i < 0 || j < i {
+		t.Errorf("keys not in template order:\n%s", out)
+	}
+	if code, out, _ := runCLI(t, "parse", "--template", "/dev/null", "--json", raw); code == exitOK {
+		t.Errorf("an empty template parsed: %s", out)
+	}
+	tmpl := filepath.Join(t.TempDir(), "gt.textfsm")
+	if err := os.WriteFile(tmpl, []byte("Value M (\\S+)\n\nStart\n  ^${M} -> Record\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte("a>b&c\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI(t, "parse", "--template", tmpl, "--json", in); code != exitOK || !strings.Contains(out, `"m": "a>b&c"`) {
+		t.Errorf("JSON escapes text: exit %d\n%s", code, out)
+	}
 	code, out, _ = runCLI(t, "parse", "--platform", "cisco_ios", "--command", "show ip interface brief", raw)
 	if code != exitOK || !strings.Contains(out, "INTERFACE") || !strings.Contains(out, "GigabitEthernet0/0") {
 		t.Errorf("table output: exit %d\n%s", code, out)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,12 +56,7 @@ func newParseCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				if records == nil {
-					records = []map[string]any{}
-				}
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(records); err != nil {
+				if err := writeRecordsJSON(out, fields, records); err != nil {
 					return exitWith(exitFailed, err)
 				}
 				return nil
@@ -117,5 +113,50 @@ func runParseTests(cmd *cobra.Command, dir, templatesDir string, verbose bool) e
 	if failed > 0 {
 		return exitWith(exitFailed, fmt.Errorf("%d of %d fixtures failed", failed, len(cases)))
 	}
+	return nil
+}
+
+// writeRecordsJSON prints records as a JSON list, each object's keys in
+// the template's Value order (as Python's textfsm gives them), with no
+// HTML escaping (">" is a BGP best-path mark, not markup).
+func writeRecordsJSON(w io.Writer, fields []string, records []map[string]any) error {
+	var b bytes.Buffer
+	b.WriteString("[")
+	for i, r := range records {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n  {")
+		for j, f := range fields {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n    ")
+			if err := encodeCompact(&b, f); err != nil {
+				return err
+			}
+			b.WriteString(": ")
+			if err := encodeCompact(&b, r[f]); err != nil {
+				return err
+			}
+		}
+		b.WriteString("\n  }")
+	}
+	if len(records) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString("]\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func encodeCompact(b *bytes.Buffer, v any) error {
+	var one bytes.Buffer
+	enc := json.NewEncoder(&one)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b.Write(bytes.TrimRight(one.Bytes(), "\n"))
 	return nil
 }
