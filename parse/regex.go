@@ -234,6 +234,10 @@ func translate(pat string) (translation, error) {
 					}
 					return tr, fmt.Errorf("unknown extension %q", rest[:min(j+1, len(rest))])
 				}
+				if rest[j] == ')' && i != 0 {
+					// Python 3.11 rejects "^(?i)x": global flags must open the pattern.
+					return tr, errors.New("global flags not at the start of the expression")
+				}
 				flags := strings.ReplaceAll(rest[2:j], "u", "")
 				if strings.ContainsAny(flags, "aLx") && tr.needBT == "" {
 					tr.needBT = "the inline flag (?" + flags + ")"
