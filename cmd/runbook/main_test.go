@@ -154,12 +154,17 @@ type jsonReport struct {
 		Address string `json:"address"`
 		Status  string `json:"status"`
 		Steps   []struct {
-			Name       string  `json:"name"`
-			Kind       string  `json:"kind"`
-			Status     string  `json:"status"`
-			DurationMS float64 `json:"duration_ms"`
-			Message    string  `json:"message"`
-			Output     *string `json:"output"`
+			Name       string           `json:"name"`
+			Kind       string           `json:"kind"`
+			Status     string           `json:"status"`
+			DurationMS float64          `json:"duration_ms"`
+			Message    string           `json:"message"`
+			Output     *string          `json:"output"`
+			Records    []map[string]any `json:"records"`
+			Assertions []struct {
+				Name   string `json:"name"`
+				Passed bool   `json:"passed"`
+			} `json:"assertions"`
 		} `json:"steps"`
 	} `json:"devices"`
 }
@@ -585,5 +590,51 @@ func TestParseTestTree(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "parse", "--test", t.TempDir()); code != 2 {
 		t.Errorf("an empty tests tree: exit %d, want 2", code)
+	}
+}
+
+// The audit playbook parses "show ip interface brief" with the index
+// (textfsm = "auto") on three platforms: the records reach the report
+// with ntc-templates' field names, and the assertion over them passes on
+// the lab, whose loopbacks have addresses.
+func TestApplyLabAuditParses(t *testing.T) {
+	jsonPath := filepath.Join(t.TempDir(), "audit.json")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--json", jsonPath, "../../playbooks/audit.hcl")
+	if code != exitFailed { // the audit fails the NTP and banned-service checks on purpose
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	devices := readJSONReport(t, jsonPath).Devices
+	if len(devices) != 6 {
+		t.Fatalf("%d devices, want 6", len(devices))
+	}
+	for _, d := range devices {
+		found := false
+		for _, st := range d.Steps {
+			if st.Name != "send_command.interfaces" {
+				continue
+			}
+			found = true
+			if st.Status != "ok" || len(st.Records) < 2 {
+				t.Errorf("%s: interfaces step %s with %d records: %s", d.Name, st.Status, len(st.Records), st.Message)
+			}
+			loopback := false
+			for _, r := range st.Records {
+				name, _ := r["interface"].(string)
+				addr, _ := r["ip_address"].(string)
+				if name == "" || addr == "" {
+					t.Errorf("%s: record without interface or ip_address: %v", d.Name, r)
+				}
+				loopback = loopback || strings.HasPrefix(strings.ToLower(name), "lo")
+			}
+			if !loopback {
+				t.Errorf("%s: no loopback among %v", d.Name, st.Records)
+			}
+			if len(st.Assertions) != 1 || !st.Assertions[0].Passed {
+				t.Errorf("%s: assertions %+v, want loopback_addressed passed", d.Name, st.Assertions)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no send_command.interfaces step", d.Name)
+		}
 	}
 }
