@@ -143,13 +143,18 @@ func (l *library) lookup(platform, command string) ([]*parse.Template, string, e
 	return nil, "", fmt.Errorf("%w for platform %q%s and command %q in %s", ErrNoTemplate, platform, alias, command, strings.Join(labels, ", "))
 }
 
-// IndexWarnings lists the index rows of templatesDir and NTC_TEMPLATES_DIR
-// that no regex engine can read (skipped, file:line: reason).
-func IndexWarnings(templatesDir string) []string {
+// IndexWarnings lists the index rows of the user's template directories
+// (templatesDir, NTC_TEMPLATES_DIR) and the built-in one that no regex
+// engine can read (skipped, "index:LINE: reason"). Rows are compiled when
+// a lookup first reaches them; with all, every row is compiled now.
+func IndexWarnings(templatesDir string, all bool) []string {
 	lib, _ := newLibrary(templatesDir, os.Getenv("NTC_TEMPLATES_DIR"))
 	var out []string
 	for _, d := range lib.dirs {
-		out = append(out, d.Index().CompileAll()...)
+		if all {
+			d.Index().CompileAll()
+		}
+		out = append(out, d.Index().Warnings()...)
 	}
 	return out
 }

@@ -638,3 +638,27 @@ func TestApplyLabAuditParses(t *testing.T) {
 		}
 	}
 }
+
+// An index row no regex engine can read is skipped with a warning naming
+// its line; the other rows still work.
+func TestParseIndexRowSkipped(t *testing.T) {
+	dir := t.TempDir()
+	index := "Template, Hostname, Platform, Command\n\nx.textfsm, .*, acme, sh[[ow]] (broken\nclock.textfsm, .*, acme, sh[[ow]] clock\n"
+	files := map[string]string{"index": index, "clock.textfsm": "Value T (\\S+)\n\nStart\n  ^${T} -> Record\n"}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := filepath.Join(t.TempDir(), "out.txt")
+	if err := os.WriteFile(in, []byte("10:00\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "parse", "--templates-dir", dir, "--platform", "acme", "--command", "show clock", "--json", in)
+	if code != exitOK || !strings.Contains(out, `"t": "10:00"`) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "warning: skipped") || !strings.Contains(errOut, "index:3: Command") {
+		t.Errorf("stderr %q: want a warning naming index:3", errOut)
+	}
+}

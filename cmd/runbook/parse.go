@@ -51,6 +51,9 @@ func newParseCmd() *cobra.Command {
 				return exitWith(exitFailed, err)
 			}
 			records, fields, err := tasks.ParseText(platform, command, templatesDir, template, string(raw))
+			for _, w := range tasks.IndexWarnings(templatesDir, false) {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+			}
 			if err != nil {
 				return exitWith(exitFailed, err)
 			}
@@ -90,6 +93,9 @@ func runParseTests(cmd *cobra.Command, dir, templatesDir string, verbose bool) e
 	resolve, err := tasks.TestResolver(templatesDir)
 	if err != nil {
 		return exitWith(exitInvalid, err)
+	}
+	for _, w := range tasks.IndexWarnings(templatesDir, true) {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}
 	out := cmd.OutOrStdout()
 	failed, skipped := 0, 0
