@@ -50,6 +50,7 @@ type translation struct {
 	uniNeedBT              bool   // the Unicode form needs backtracking (\b, [\S...])
 	groups                 int
 	names                  []string
+	groupNames             []string // every capture group by Python number (unnamed ones get _rbgN)
 }
 
 // Python's \s as a character class body (str.isspace()), in Go syntax.
@@ -118,7 +119,15 @@ func translate(pat string) (translation, error) {
 				for j < len(pat) && j < i+2 && pat[j] >= '0' && pat[j] <= '9' {
 					j++
 				}
-				emit(`\` + pat[i:j])
+				a.WriteString(`\` + pat[i:j])
+				u.WriteString(`\` + pat[i:j])
+				// .NET numbers named groups after the unnamed ones, so
+				// refer to the group by name.
+				if n, _ := strconv.Atoi(pat[i:j]); n >= 1 && n <= len(tr.groupNames) {
+					d.WriteString(`\k<` + tr.groupNames[n-1] + `>`)
+				} else {
+					d.WriteString(`\` + pat[i:j])
+				}
 				i = j - 1
 				if tr.needBT == "" {
 					tr.needBT = "a backreference"
@@ -178,6 +187,7 @@ func translate(pat string) (translation, error) {
 					}
 				}
 				tr.names = append(tr.names, name)
+				tr.groupNames = append(tr.groupNames, name)
 				tr.groups++
 				a.WriteString(rest[:end+1])
 				u.WriteString(rest[:end+1])
@@ -254,7 +264,11 @@ func translate(pat string) (translation, error) {
 				i += j
 			default:
 				tr.groups++
-				emit("(")
+				a.WriteString("(")
+				u.WriteString("(")
+				name := fmt.Sprintf("_rbg%d", tr.groups)
+				tr.groupNames = append(tr.groupNames, name)
+				d.WriteString("(?<" + name + ">")
 			}
 		case c == '{':
 			// A counted repeat: Python reads "{,n}" as {0,n}; anything
@@ -266,7 +280,7 @@ func translate(pat string) (translation, error) {
 			}
 			body := pat[i+1 : i+end]
 			lo, hi, isRange := strings.Cut(body, ",")
-			if !digits(lo) && !(lo == "" && isRange) || !digits(hi) && hi != "" || (!isRange && lo == "") || (lo == "" && hi == "" && isRange) {
+			if !digits(lo) && !(lo == "" && isRange) || !digits(hi) && hi != "" || (!isRange && lo == "") {
 				emit(`\{`)
 				continue
 			}
@@ -425,12 +439,12 @@ func compilePy(pat string) (*pyRegexp, error) {
 		return r, nil
 	}
 	switch {
-	case tr.unicode == tr.ascii:
-		r.unicode = r.ascii
 	case tr.uniNeedBT:
 		if r.uniBT, err = compileBT(tr.dotnet); err != nil {
 			return nil, err
 		}
+	case tr.unicode == tr.ascii:
+		r.unicode = r.ascii
 	default:
 		// Most output is plain ASCII: compile the Unicode form when a
 		// line first needs it. Its syntax is the ASCII form's with other
