@@ -2,9 +2,11 @@ package parse
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -61,6 +63,14 @@ var semanticsCases = []semanticsCase{
 	{"template error: no parentheses", "Value A \\S+\n\nStart\n  ^${A}\n", "x\n"},
 	{"template error: rule indent", "Value A (\\S+)\n\nStart\n   ^${A}\n", "x\n"},
 	{"template error: non-empty End", "Value A (\\S+)\n\nStart\n  ^${A}\n\nEnd\n  ^x\n", "x\n"},
+	{"template error: quoted state without Error", "Value A (\\S+)\n\nStart\n  ^${A} -> \"Start\"\n", "x\n"},
+	{"state names with digits and underscores", "Value A (\\S+)\n\nStart\n  ^go -> state_2\n\nstate_2\n  ^a ${A} -> Record 9lives\n\n9lives\n  ^b ${A} -> Record\n", "go\na 1\na 2\nb 3\n"},
+	{"substitution forms", "Value A_1 (\\S+)\nValue B2 (\\d)\n\nStart\n  ^$A_1 ${B2}$$ -> Record\n  ^x$$$$ -> Record\n", "p 3\nq 44\nx$\n"},
+	{"template error: dollar digit", "Value A (\\S+)\n\nStart\n  ^$9 ${A}\n", "x\n"},
+	{"template error: empty braces", "Value A (\\S+)\n\nStart\n  ^${} ${A}\n", "x\n"},
+	{"template error: unclosed brace", "Value A (\\S+)\n\nStart\n  ^${A\n", "x\n"},
+	{"carriage return at the end", "Value A (\\S+)\n\nStart\n  ^a ${A} -> Record\n", "a 1\r\na 2\r"},
+	{"error message on the third line", "Value A (\\S+)\n\nStart\n  ^a ${A} -> Record\n  ^b -> Error \"bad b\"\n", "a 1\na 2\nb\n"},
 	{"template error: duplicate group", "Value A (\\S+)\n\nStart\n  ^${A} ${A}\n", "x y\n"},
 }
 
@@ -68,6 +78,9 @@ type semanticsResult struct {
 	Header []string `json:"header,omitempty"`
 	Rows   [][]any  `json:"rows,omitempty"`
 	Error  bool     `json:"error,omitempty"`
+	// Message is Python's TextFSMError text for an error while parsing
+	// (template errors are compared by their occurrence only).
+	Message string `json:"message,omitempty"`
 }
 
 func TestSemanticsAsPython(t *testing.T) {
@@ -85,7 +98,11 @@ func TestSemanticsAsPython(t *testing.T) {
 		}
 		want := map[string]semanticsResult{}
 		for i, r := range runReference(t, py, jobs) {
-			want[semanticsCases[i].name] = semanticsResult{Header: r.Header, Rows: r.Rows, Error: r.Error != ""}
+			res := semanticsResult{Header: r.Header, Rows: r.Rows, Error: r.Error != ""}
+			if strings.HasPrefix(r.Error, "TextFSMError: ") {
+				res.Message = r.Error
+			}
+			want[semanticsCases[i].name] = res
 		}
 		b, err := json.MarshalIndent(want, "", "  ")
 		if err != nil {
@@ -121,6 +138,10 @@ func TestSemanticsAsPython(t *testing.T) {
 		}
 		if err != nil {
 			got = semanticsResult{Error: true}
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				got.Message = "TextFSMError: " + pe.Msg
+			}
 		}
 		if w.Error {
 			w.Header = nil
