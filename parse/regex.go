@@ -61,7 +61,6 @@ func translate(pat string) (translation, error) {
 	var a, u, d strings.Builder
 	emit := func(s string) { a.WriteString(s); u.WriteString(s); d.WriteString(s) }
 	inClass := false
-	classStart := 0
 	classNegated, classSub, classSpace := false, false, false
 	for i := 0; i < len(pat); i++ {
 		c := pat[i]
@@ -140,7 +139,7 @@ func translate(pat string) (translation, error) {
 			}
 		case inClass:
 			switch {
-			case c == ']' && i > classStart:
+			case c == ']':
 				inClass = false
 				a.WriteString("]")
 				u.WriteString("]")
@@ -163,11 +162,9 @@ func translate(pat string) (translation, error) {
 				classNegated = true
 				i++
 			}
-			classStart = i + 1
 			if i+1 < len(pat) && pat[i+1] == ']' {
 				emit(`\]`)
 				i++
-				classStart = i + 1
 			}
 		case c == '(':
 			rest := pat[i:]

@@ -65,6 +65,43 @@ var regexCases = []struct {
 	{`(?P<a>\\)`, []string{`\`}},
 	{`(?P<a>[\b]x)`, []string{"\bx"}},
 	{`(?P<a>\u00)`, []string{"x"}},
+	{`(?P<a>\U0001F600+)`, []string{"\U0001F600\U0001F600x"}},
+	{`(?P<a>x{1000})`, []string{"xx"}},
+	{`(?P<a>x{0,1000}+)y`, []string{"xxy"}},
+	{`(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(?P<a>\10)`, []string{"abcdefghijj", "abcdefghija0"}},
+	{`(?P<a1_>x)(?P<é>y)`, []string{"xy"}},
+	{`(?P<a>[^]]+)`, []string{"ab]"}},
+	{`(?P<a>[^^]+)`, []string{"ab^"}},
+	{`(?P<a>[\d-]+)`, []string{"1-\u0663x"}},
+	{`(?P<a>[\W]+)`, []string{"-\u00a0é"}},
+}
+
+// Patterns RE2 runs exactly as Python must stay on RE2 (linear time, no
+// match-time limit needed); the others need the backtracking engine.
+func TestEngineChoice(t *testing.T) {
+	for pat, want := range map[string]string{
+		`x{1000}`: "re2", `x{,5}`: "re2", `\S+\Z`: "re2", `[\S]+`: "re2", `(?i)ab`: "re2", `a(?#c)b`: "re2",
+		`x{1001}`: "backtracking", `x{,1001}`: "backtracking", `(?=a)a`: "backtracking", `(?<!a)b`: "backtracking",
+		`(a)\1`: "backtracking", `(?P<q>a)(?P=q)`: "backtracking", `a*+`: "backtracking", `a{1,2}+`: "backtracking",
+		`(?>a)`: "backtracking", `(?x) a`: "backtracking",
+	} {
+		re, err := compilePy(pat)
+		if err != nil {
+			t.Errorf("%s: %v", pat, err)
+			continue
+		}
+		if re.engine != want {
+			t.Errorf("%s runs on %s, want %s", pat, re.engine, want)
+		}
+	}
+	// Only non-ASCII lines need the Unicode form; [\S] there needs the
+	// backtracking engine, \s does not.
+	if re, _ := compilePy(`[\S]+`); re.uniBT == nil {
+		t.Error(`[\S]+: no backtracking form for non-ASCII lines`)
+	}
+	if re, _ := compilePy(`\s+`); re.uniBT != nil || re.uniSrc == "" {
+		t.Error(`\s+: want an RE2 Unicode form`)
+	}
 }
 
 // regexResult is re.match's outcome: the named groups (nil for a group
