@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
@@ -100,4 +103,93 @@ func errorAt(rng hclv2.Range, summary, detail string) *hclv2.Diagnostic {
 
 func warningAt(rng hclv2.Range, summary, detail string) *hclv2.Diagnostic {
 	return &hclv2.Diagnostic{Severity: hclv2.DiagWarning, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}
+
+// JSONDiagnostic is one diagnostic in the shape of Terraform's `-json`
+// diagnostics: severity, summary, detail and the source range.
+type JSONDiagnostic struct {
+	Severity string     `json:"severity"`
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail,omitempty"`
+	Range    *JSONRange `json:"range,omitempty"`
+}
+
+// JSONRange is a diagnostic's subject: the file and the start and end
+// positions (1-based line and column, 0-based byte offset).
+type JSONRange struct {
+	Filename string  `json:"filename"`
+	Start    JSONPos `json:"start"`
+	End      JSONPos `json:"end"`
+}
+
+// JSONPos is a position in a file.
+type JSONPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Byte   int `json:"byte"`
+}
+
+// JSONDiagnostics is the document `--diag json` prints, as Terraform's
+// `validate -json` does.
+type JSONDiagnostics struct {
+	Valid        bool             `json:"valid"`
+	ErrorCount   int              `json:"error_count"`
+	WarningCount int              `json:"warning_count"`
+	Diagnostics  []JSONDiagnostic `json:"diagnostics"`
+}
+
+// DiagnosticsJSON converts diagnostics for `--diag json`. Details are
+// kept whole (JSON has no line-length concern); a subject whose text is a
+// secret carries only its position, never its text.
+func DiagnosticsJSON(diags hclv2.Diagnostics) JSONDiagnostics {
+	out := JSONDiagnostics{Valid: !diags.HasErrors(), Diagnostics: []JSONDiagnostic{}}
+	for _, d := range diags {
+		jd := JSONDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}
+		if d.Severity == hclv2.DiagWarning {
+			jd.Severity = "warning"
+			out.WarningCount++
+		} else {
+			out.ErrorCount++
+		}
+		if d.Subject != nil {
+			jd.Range = &JSONRange{
+				Filename: d.Subject.Filename,
+				Start:    JSONPos{Line: d.Subject.Start.Line, Column: d.Subject.Start.Column, Byte: d.Subject.Start.Byte},
+				End:      JSONPos{Line: d.Subject.End.Line, Column: d.Subject.End.Column, Byte: d.Subject.End.Byte},
+			}
+		}
+		out.Diagnostics = append(out.Diagnostics, jd)
+	}
+	return out
+}
+
+// ExpandPaths turns the playbook arguments of a command into files: a
+// directory stands for the *.hcl files directly in it (Terraform's module
+// convention), in name order. Files are kept as given, whatever their
+// extension.
+func ExpandPaths(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || !st.IsDir() {
+			out = append(out, p) // Load reports a missing file with the others
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(p, "*.hcl"))
+		if err != nil {
+			return nil, err
+		}
+		var files []string
+		for _, m := range matches {
+			if st, err := os.Stat(m); err == nil && !st.IsDir() {
+				files = append(files, m)
+			}
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: a directory with no .hcl files", p)
+		}
+		sort.Strings(files)
+		out = append(out, files...)
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,7 @@ func newPlanCmd() *cobra.Command {
 	var (
 		lf     loadFlags
 		limits []string
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan PLAYBOOK...",
@@ -32,13 +34,80 @@ func newPlanCmd() *cobra.Command {
 			if err != nil {
 				return exitWith(exitInvalid, err)
 			}
+			if asJSON {
+				return writePlanJSON(cmd.OutOrStdout(), plan, hosts)
+			}
 			writePlan(cmd.OutOrStdout(), plan, hosts)
 			return nil
 		},
 	}
 	lf.register(cmd)
 	cmd.Flags().StringArrayVar(&limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME (comma-separated or repeated)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
 	return cmd
+}
+
+// jsonPlan is `plan --json`: per device, the steps in run order with their
+// rendered lines. Secrets are "(sensitive)", as in the text plan;
+// passwords are never included.
+type jsonPlan struct {
+	Devices []jsonPlanDevice `json:"devices"`
+	Summary jsonPlanSummary  `json:"summary"`
+}
+
+type jsonPlanDevice struct {
+	Name     string         `json:"name"`
+	Platform string         `json:"platform"`
+	Address  string         `json:"address"`
+	Port     int            `json:"port"`
+	Username string         `json:"username,omitempty"`
+	Steps    []jsonPlanStep `json:"steps"`
+}
+
+type jsonPlanStep struct {
+	Address   string   `json:"address"`
+	Kind      string   `json:"kind"`
+	DependsOn []string `json:"depends_on"`
+	When      string   `json:"when,omitempty"`
+	Changes   bool     `json:"changes"`
+	Lines     []string `json:"lines"`
+	Problem   string   `json:"problem,omitempty"`
+}
+
+type jsonPlanSummary struct {
+	Devices       int `json:"devices"`
+	Steps         int `json:"steps"`
+	ChangingSteps int `json:"changing_steps"`
+}
+
+func writePlanJSON(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) error {
+	out := jsonPlan{Devices: []jsonPlanDevice{}}
+	for _, h := range hosts {
+		d := jsonPlanDevice{Name: h.Name, Platform: h.Platform, Address: h.Address, Port: portOr22(h.Port), Username: h.Username, Steps: []jsonPlanStep{}}
+		for _, sp := range plan.Describe(h) {
+			st := jsonPlanStep{Address: sp.Address, Kind: sp.Kind, DependsOn: sp.DependsOn, When: sp.When, Changes: sp.Changes, Lines: sp.Lines, Problem: sp.Problem}
+			if st.DependsOn == nil {
+				st.DependsOn = []string{}
+			}
+			if st.Lines == nil {
+				st.Lines = []string{}
+			}
+			if st.Changes {
+				out.Summary.ChangingSteps++
+			}
+			d.Steps = append(d.Steps, st)
+		}
+		out.Devices = append(out.Devices, d)
+	}
+	out.Summary.Devices = len(hosts)
+	out.Summary.Steps = len(plan.Playbook.Steps)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return exitWith(exitFailed, err)
+	}
+	return nil
 }
 
 func writePlan(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
