@@ -424,3 +424,14 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// ListValues reports which Values have the List option.
+func (t *Template) ListValues() map[string]bool {
+	out := map[string]bool{}
+	for _, v := range t.values {
+		if v.has(optList) {
+			out[v.name] = true
+		}
+	}
+	return out
+}

@@ -172,3 +172,45 @@ func (p *Parser) parse(platform, command, output string) ([]map[string]any, []st
 	}
 	return records, fields, nil
 }
+
+// Fields returns the record fields an explicit template gives (nil for
+// "auto", whose template depends on the host: see FieldsFor).
+func (p *Parser) Fields() []RecordField {
+	if p.lib != nil {
+		return nil
+	}
+	return recordFields([]*parse.Template{p.tmpl})
+}
+
+// FieldsFor resolves the "auto" template for platform and command, as a
+// run would, and returns its record fields. The error is the run's error
+// (no template, an unreadable template), found before anything connects.
+func (p *Parser) FieldsFor(platform, command string) ([]RecordField, error) {
+	if p.lib == nil {
+		return p.Fields(), nil
+	}
+	ts, _, err := p.lib.resolve(platform, command)
+	if err != nil {
+		return nil, err
+	}
+	return recordFields(ts), nil
+}
+
+// recordFields lists the lower-cased Value names of one index row's
+// templates, as the records carry them (later templates add columns).
+func recordFields(ts []*parse.Template) []RecordField {
+	var out []RecordField
+	seen := map[string]bool{}
+	for _, t := range ts {
+		lists := t.ListValues()
+		for _, h := range t.Header() {
+			name := strings.ToLower(h)
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			out = append(out, RecordField{Name: name, List: lists[h]})
+		}
+	}
+	return out
+}

@@ -68,3 +68,12 @@ func (a *SendCommand) Run(ctx context.Context, conn Conn, _ *Env) (*Result, erro
 	}
 	return res, nil
 }
+
+// StaticCommand returns the command when it is known before the run and
+// not sensitive, so that validate can look up its "auto" template.
+func (a *SendCommand) StaticCommand() (string, bool) {
+	if !a.command.known || a.command.sensitive {
+		return "", false
+	}
+	return a.command.s, true
+}
