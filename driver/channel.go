@@ -157,6 +157,7 @@ func (s *Session) converse(ctx context.Context, op, line string, x expectation) 
 // each time bytes arrive and otherwise blocks on the read loop, the two
 // timers, the context and Close.
 func (s *Session) wait(ctx context.Context, op string, x expectation) (*exchange, error) {
+	started := time.Now() // for the timeout message only
 	timeout := x.timeout
 	if timeout <= 0 {
 		timeout = s.cfg.CommandTimeout
@@ -275,49 +276,59 @@ func (s *Session) wait(ctx context.Context, op string, x expectation) (*exchange
 			}
 			nudgeT.Reset(x.nudge)
 		case <-ctx.Done():
-			return nil, s.errf(op, ctxSentinel(ctx.Err()), ctx.Err(), "%v while %s; last received: %q",
-				ctx.Err(), x.describe(s), s.lastBytes())
+			if ctxSentinel(ctx.Err()) == ErrTimeout {
+				return nil, s.errf(op, ErrTimeout, ctx.Err(), "no %s within %s%s; last received: %q",
+					x.awaited(), roughly(time.Since(started)), x.inMode(s), s.lastBytes())
+			}
+			return nil, s.errf(op, ctxSentinel(ctx.Err()), ctx.Err(), "cancelled while %s; last received: %q",
+				x.describe(s), s.lastBytes())
 		case <-deadline.C:
-			return nil, s.errf(op, ErrTimeout, nil, "no match within %s while %s; last received: %q",
-				timeout, x.describe(s), s.lastBytes())
+			return nil, s.errf(op, ErrTimeout, nil, "no %s within %s%s; last received: %q",
+				x.awaited(), roughly(timeout), x.inMode(s), s.lastBytes())
 		case <-idleT.C:
-			return nil, s.errf(op, ErrTimeout, nil, "no output for %s (idle timeout) while %s; last received: %q",
-				idle, x.describe(s), s.lastBytes())
+			return nil, s.errf(op, ErrTimeout, nil, "no output for %s (idle timeout) and no %s%s; last received: %q",
+				roughly(idle), x.awaited(), x.inMode(s), s.lastBytes())
 		case <-s.closed:
 			return nil, s.errf(op, ErrClosed, nil, "the session was closed while %s", x.describe(s))
 		}
 	}
 }
 
-// describe says what an exchange waits for, for timeout errors.
+// describe says what an exchange waits for, for errors: short and
+// human, e.g. `waiting for a prompt (privileged mode)`. The prompt
+// regexes are the platform's business, not the reader's.
 func (x *expectation) describe(s *Session) string {
-	var parts []string
-	if x.expect != nil {
-		parts = append(parts, fmt.Sprintf("waiting for pattern %q", x.expectText))
+	return "waiting for a " + x.awaited() + x.inMode(s)
+}
+
+// awaited names what ends the exchange: "prompt", or the pattern of an
+// expect, e.g. `match for "Destination filename"`.
+func (x *expectation) awaited() string {
+	switch {
+	case x.expect != nil && x.prompt:
+		return fmt.Sprintf("prompt or match for %q", x.expectText)
+	case x.expect != nil:
+		return fmt.Sprintf("match for %q", x.expectText)
 	}
-	if x.prompt {
-		var pats []string
-		for _, m := range s.plat.Modes {
-			pats = append(pats, m.Prompt.String())
-		}
-		who := fmt.Sprintf("of %q", s.Hostname())
-		if x.newHost || s.Hostname() == "" {
-			who = "of any device name"
-		}
-		parts = append(parts, fmt.Sprintf("waiting for a %s prompt %s (%s)", s.plat.Name, who, strings.Join(pats, " | ")))
+	return "prompt"
+}
+
+// inMode is " (privileged mode)", or "" when the mode is not known yet.
+func (x *expectation) inMode(s *Session) string {
+	if m := s.Mode(); m != "" {
+		return " (" + m + " mode)"
 	}
-	for _, a := range x.answers {
-		parts = append(parts, fmt.Sprintf("answering %q", a.question.String()))
+	return ""
+}
+
+// roughly rounds a duration to two significant digits for people:
+// 496.54ms reads 500ms, 1.998s reads 2s.
+func roughly(d time.Duration) time.Duration {
+	unit := time.Duration(1)
+	for d/unit >= 100 {
+		unit *= 10
 	}
-	mode := s.Mode()
-	if mode == "" {
-		mode = "unknown"
-	}
-	d := strings.Join(parts, " or ")
-	if x.echo != "" {
-		d += fmt.Sprintf(" after the echo of %q", x.echo)
-	}
-	return d + " in " + mode + " mode"
+	return d.Round(unit)
 }
 
 // lastBytes returns the last 200 bytes received in this exchange.

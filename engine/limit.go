@@ -4,59 +4,117 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"sort"
 	"strings"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/runbook-dev/runbook/hcl"
 )
 
-// SelectHosts applies --limit patterns to the inventory. Each pattern is a
-// host name, a glob (core*), group:NAME or tag:NAME; patterns may also be
-// comma-separated. A host matching any pattern is kept, in inventory order.
-// A pattern that matches nothing is an error: a typo in --limit must not
-// silently run against fewer devices than intended.
+// SelectHosts applies --limit patterns to the inventory, as Ansible's
+// --limit does. Patterns are comma-separated (or given in several limits)
+// and each is one of
+//
+//	NAME or GLOB      a host name, or a glob over names (core*)
+//	group:NAME        the hosts of a group
+//	tag:NAME          the hosts with a tag
+//	all (or *)        every host
+//
+// optionally prefixed with "!" (exclude those hosts) or "&" (keep only
+// hosts that also match). The selection is the union of the plain
+// patterns (every host when there are none), narrowed by each "&" pattern,
+// minus each "!" pattern, in inventory order: "group:core,&tag:campus" is
+// the core hosts tagged campus; "all,!sw1" or just "!sw1" is every host but
+// sw1.
+//
+// A pattern that matches no host of the inventory is an error with the
+// closest name as a suggestion, and so is a selection left empty: a typo in
+// --limit must neither run against fewer devices than intended nor (in an
+// exclusion) against more.
 func SelectHosts(inv *hcl.Inventory, limits []string) ([]*hcl.Host, error) {
 	if inv == nil {
 		return nil, nil
 	}
-	var patterns []string
+	type pattern struct {
+		text string // as written, with its prefix
+		op   byte   // 0 (union), '&' or '!'
+		body string
+	}
+	var patterns []pattern
 	for _, l := range limits {
 		for p := range strings.SplitSeq(l, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				patterns = append(patterns, p)
+			if p = strings.TrimSpace(p); p == "" {
+				continue
 			}
+			pt := pattern{text: p, body: p}
+			if p[0] == '!' || p[0] == '&' {
+				pt.op = p[0]
+				pt.body = strings.TrimSpace(p[1:])
+			}
+			if pt.body == "" || pt.body[0] == '!' || pt.body[0] == '&' {
+				return nil, fmt.Errorf("--limit %q: want NAME, GLOB, group:NAME, tag:NAME or all, optionally after one ! (exclude) or & (intersect)", p)
+			}
+			patterns = append(patterns, pt)
 		}
 	}
 	if len(patterns) == 0 {
 		return inv.Hosts, nil
 	}
-	matched := make([]bool, len(patterns))
-	var out []*hcl.Host
-	for _, h := range inv.Hosts {
-		keep := false
-		for i, p := range patterns {
-			ok, err := hostMatches(h, p)
+
+	// Which hosts each pattern matches; every pattern must match one.
+	matches := make([][]bool, len(patterns))
+	for i, p := range patterns {
+		matches[i] = make([]bool, len(inv.Hosts))
+		hit := false
+		for j, h := range inv.Hosts {
+			ok, err := hostMatches(h, p.body)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("--limit %q: %w", p.text, err)
 			}
-			if ok {
-				matched[i] = true
+			matches[i][j] = ok
+			hit = hit || ok
+		}
+		if !hit {
+			return nil, fmt.Errorf("--limit %q matches no host in the inventory.%s", p.text, limitSuggestion(inv, p.op, p.body))
+		}
+	}
+
+	hasUnion := slices.ContainsFunc(patterns, func(p pattern) bool { return p.op == 0 })
+	var out []*hcl.Host
+	for j, h := range inv.Hosts {
+		keep := !hasUnion
+		for i, p := range patterns {
+			if p.op == 0 && matches[i][j] {
 				keep = true
+			}
+		}
+		for i, p := range patterns {
+			switch {
+			case p.op == '&' && !matches[i][j]:
+				keep = false
+			case p.op == '!' && matches[i][j]:
+				keep = false
 			}
 		}
 		if keep {
 			out = append(out, h)
 		}
 	}
-	for i, p := range patterns {
-		if !matched[i] {
-			return nil, fmt.Errorf("--limit %q matches no host in the inventory", p)
+	if len(out) == 0 {
+		all := make([]string, len(patterns))
+		for i, p := range patterns {
+			all[i] = p.text
 		}
+		return nil, fmt.Errorf("--limit %q selects no host: each pattern matches hosts, but together they leave none", strings.Join(all, ","))
 	}
 	return out, nil
 }
 
 func hostMatches(h *hcl.Host, pattern string) (bool, error) {
 	switch {
+	case pattern == "all" || pattern == "*":
+		return true, nil
 	case strings.HasPrefix(pattern, "group:"):
 		return slices.Contains(h.Groups, strings.TrimPrefix(pattern, "group:")), nil
 	case strings.HasPrefix(pattern, "tag:"):
@@ -64,7 +122,86 @@ func hostMatches(h *hcl.Host, pattern string) (bool, error) {
 	}
 	ok, err := path.Match(pattern, h.Name)
 	if err != nil {
-		return false, fmt.Errorf("--limit %q: bad pattern: %v", pattern, err)
+		return false, fmt.Errorf("bad pattern: %v", err)
 	}
 	return ok, nil
+}
+
+// LimitNames lists what --limit can name in this inventory: "all", the host
+// names, then group:NAME and tag:NAME, each in inventory order without
+// duplicates. Shell completion offers them.
+func LimitNames(inv *hcl.Inventory) []string {
+	if inv == nil {
+		return nil
+	}
+	out := []string{"all"}
+	seen := map[string]bool{"all": true}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, h := range inv.Hosts {
+		add(h.Name)
+	}
+	for _, g := range inv.Groups {
+		add("group:" + g.Name)
+	}
+	for _, h := range inv.Hosts {
+		for _, g := range h.Groups {
+			add("group:" + g)
+		}
+	}
+	for _, h := range inv.Hosts {
+		for _, t := range h.Tags {
+			add("tag:" + t)
+		}
+	}
+	return out
+}
+
+// limitSuggestion is " Did you mean "X"?" for the name closest to a
+// pattern that matched nothing (keeping its ! or & prefix op), or "" when
+// nothing is close. A bare name
+// that is a group's or a tag's name suggests group:NAME or tag:NAME.
+func limitSuggestion(inv *hcl.Inventory, opByte byte, body string) string {
+	op := ""
+	if opByte != 0 {
+		op = string(opByte)
+	}
+	names := LimitNames(inv)
+	for _, prefix := range []string{"group:", "tag:"} {
+		if slices.Contains(names, prefix+body) {
+			return fmt.Sprintf(" Did you mean %q?", op+prefix+body)
+		}
+	}
+	// Compare like with like: group:X with the groups, tag:X with the
+	// tags, anything else with the host names.
+	var cands []string
+	for _, n := range names {
+		switch {
+		case strings.HasPrefix(body, "group:") || strings.HasPrefix(body, "tag:"):
+			prefix := body[:strings.IndexByte(body, ':')+1]
+			if strings.HasPrefix(n, prefix) {
+				cands = append(cands, n)
+			}
+		case !strings.HasPrefix(n, "group:") && !strings.HasPrefix(n, "tag:") && n != "all":
+			cands = append(cands, n)
+		}
+	}
+	sort.Strings(cands) // deterministic among ties
+	best, bestDist := "", 3
+	for _, c := range cands {
+		if c == body {
+			continue // it exists and matches nothing (an empty group)
+		}
+		if d := levenshtein.Distance(strings.ToLower(body), strings.ToLower(c), nil); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q?", op+best)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -47,6 +48,20 @@ type Options struct {
 	Sink       Sink
 	Now        func() time.Time
 	Mode       string // "apply" or "check", for the report
+	// Logger receives what the run does (connects, steps, retries; at
+	// debug level every command sent), redacted. nil: discard.
+	Logger *slog.Logger
+	// Tracer, when set, receives per step the commands sent and the
+	// prompts matched (redacted), just before the step's StepFinished
+	// event: `runbook apply -vv`.
+	Tracer StepTracer
+}
+
+// StepTracer receives a step's trace: lines "> command" for what was sent
+// and "< prompt" for the prompt that ended each answer, secrets replaced
+// by (sensitive). Calls are serialised with the Sink's events.
+type StepTracer interface {
+	StepTrace(device, step string, lines []string)
 }
 
 // Run runs the plan on hosts and returns the report; it never returns
@@ -87,6 +102,9 @@ func newRunner(p *Plan, hosts []*hcl.Host, opts Options) *runner {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Mode == "" {
 		opts.Mode = "apply"
@@ -212,6 +230,8 @@ type deviceRun struct {
 	unreached  error                // connect failed: the device is unreachable
 	setupErr   error                // the run could not be prepared (session log)
 	redactor   func(string) string  // removes the host's secrets
+	trace      []string             // the running step's trace (raw; redacted when it leaves)
+	log        *slog.Logger         // the run's logger, with the device
 }
 
 func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
@@ -225,7 +245,9 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 		redactor: r.plan.Playbook.Redactor(h),
 		stepVals: map[string]cty.Value{},
 		stepAny:  map[string]any{},
+		log:      r.opts.Logger.With("device", h.Name),
 	}
+	d.log.Debug("device started", "address", d.res.Address, "platform", h.Platform)
 	r.emit(Event{Type: DeviceStarted, Device: h.Name, Address: d.res.Address})
 	if r.opts.SessionLog != nil {
 		w, err := r.opts.SessionLog(h.Name)
@@ -259,6 +281,15 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 	if d.res.Status != DevicePassed && d.res.Status != DeviceSkipped && r.opts.FailFast {
 		r.stop("not started: --fail-fast after " + h.Name + " failed")
 	}
+	lvl := slog.LevelDebug
+	if d.res.Status != DevicePassed {
+		lvl = slog.LevelInfo
+	}
+	attrs := []any{"status", d.res.Status, "duration", d.res.Duration}
+	if d.res.Message != "" {
+		attrs = append(attrs, "message", d.res.Message)
+	}
+	d.log.Log(context.Background(), lvl, "device finished", attrs...)
 	r.emit(Event{Type: DeviceFinished, Device: h.Name, Address: d.res.Address, Status: d.res.Status, Message: d.res.Message, Result: d.res, Duration: d.res.Duration})
 	return d.res
 }
@@ -312,14 +343,52 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 			continue
 		}
 		d.r.emit(Event{Type: StepStarted, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name})
+		d.trace = nil
 		if d.r.opts.Check && ps.kind.Changes() {
 			d.checkStep(ctx, ps, sr)
 		} else {
 			d.runStep(ctx, ps, sr)
 		}
 		d.redact(sr)
+		d.emitTrace(sr)
+		d.logStep(sr)
 		d.emitStep(sr)
 	}
+}
+
+// logStep logs a finished step: debug when it went well, info otherwise
+// (the console already shows failures; the log keeps them with the rest).
+func (d *deviceRun) logStep(sr *StepResult) {
+	lvl := slog.LevelDebug
+	if failedOrError(sr.Status) {
+		lvl = slog.LevelInfo
+	}
+	attrs := []any{"step", sr.Address, "status", sr.Status, "duration", sr.Duration}
+	if sr.Attempts > 1 {
+		attrs = append(attrs, "attempts", sr.Attempts)
+	}
+	if sr.Message != "" {
+		attrs = append(attrs, "message", sr.Message)
+	}
+	d.log.Log(context.Background(), lvl, "step finished", attrs...)
+}
+
+func failedOrError(st Status) bool { return st == StatusFailed || st == StatusError }
+
+// emitTrace hands the step's trace, redacted, to the Tracer.
+func (d *deviceRun) emitTrace(sr *StepResult) {
+	tr := d.r.opts.Tracer
+	if tr == nil || len(d.trace) == 0 {
+		return
+	}
+	lines := make([]string, len(d.trace))
+	for i, l := range d.trace {
+		lines[i] = d.redactor(l)
+	}
+	d.trace = nil
+	d.r.emitMu.Lock()
+	defer d.r.emitMu.Unlock()
+	tr.StepTrace(d.host.Name, sr.Address, lines)
 }
 
 // blocked says why a step must not run on this device, or "".
@@ -413,10 +482,13 @@ func (d *deviceRun) connect(ctx context.Context) error {
 	if d.transcript != nil {
 		tw = d.transcript
 	}
+	d.log.Debug("connecting", "address", hostAddr(d.host))
 	s, err := d.r.opts.Open(ctx, d.host, tw)
 	if err != nil {
+		d.log.Info("connect failed", "error", d.redactor(err.Error()))
 		return err
 	}
+	d.log.Debug("connected")
 	d.sess = s
 	return nil
 }
@@ -433,12 +505,17 @@ func (d *deviceRun) runStep(ctx context.Context, ps *planStep, sr *StepResult) {
 		return
 	}
 	backoff := d.r.opts.RetryBackoff
+	total := ps.step.Retries + 1
 	for attempt := 0; ; attempt++ {
 		sr.Attempts = attempt + 1
 		final := d.attempt(ctx, ps, action, sr)
 		if final || attempt >= ps.step.Retries || ctx.Err() != nil {
+			if attempt > 0 && failedOrError(sr.Status) {
+				sr.Message += fmt.Sprintf(" (after %d attempts)", attempt+1)
+			}
 			return
 		}
+		d.retrying(sr, attempt+2, total, backoff)
 		t := time.NewTimer(backoff)
 		select {
 		case <-t.C:
@@ -448,6 +525,22 @@ func (d *deviceRun) runStep(ctx context.Context, ps *planStep, sr *StepResult) {
 		}
 		backoff = min(backoff*2, 30*time.Second)
 	}
+}
+
+// retrying makes a retry visible: a StepStarted event whose Message reads
+// "attempt 2/3 after 1s" and, on the next line, why the last attempt did
+// not pass; and a log record.
+func (d *deviceRun) retrying(sr *StepResult, next, total int, backoff time.Duration) {
+	why := d.redactor(sr.Message)
+	if why == "" {
+		why = string(sr.Status)
+	}
+	d.log.Info("retrying step", "step", sr.Address, "attempt", next, "of", total, "after", backoff, "previous", why)
+	d.trace = append(d.trace, fmt.Sprintf("-- attempt %d/%d", next, total))
+	d.r.emit(Event{
+		Type: StepStarted, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name,
+		Message: fmt.Sprintf("attempt %d/%d after %s\nattempt %d %s: %s", next, total, backoff, next-1, sr.Status, why),
+	})
 }
 
 // decode renders the step's body for this host, with the values of the
@@ -507,13 +600,20 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 		if err := d.open(ctx, sctx, sr); err != nil {
 			return ctx.Err() != nil || !retryable(err)
 		}
-		conn = d.sess
+		conn = d.conn()
 	}
-	res, err := action.Run(sctx, conn, d.env(ps))
+	run := action.Run
+	if c, ok := action.(tasks.Checker); ok && d.r.opts.Check {
+		// A step that changes no device but would change something else
+		// (a backup writes and rotates files) checks instead: check
+		// changes nothing at all.
+		run = c.Check
+	}
+	res, err := run(sctx, conn, d.env(ps))
 	if err != nil {
 		sr.Status, sr.Message = StatusError, err.Error()
 		if ps.step.Timeout > 0 && ctx.Err() == nil && (sctx.Err() != nil || errors.Is(err, driver.ErrTimeout)) {
-			sr.Message = fmt.Sprintf("timed out (step timeout %s): %v", ps.step.Timeout, err)
+			sr.Message = fmt.Sprintf("timed out (step timeout %s): %s", ps.step.Timeout, timeoutDetail(err))
 		}
 		// The session's state is unknown after a transport error or a
 		// timeout: drop it, so the next attempt or step reconnects.
@@ -525,6 +625,7 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	}
 	sr.Output = res.Output
 	sr.Status = StatusOK
+	sr.Message = res.Message // a passing step may say something (check: a backup not written)
 	if res.Changed {
 		sr.Status = StatusChanged
 	}
@@ -562,6 +663,21 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 		return false
 	}
 	return true
+}
+
+// timeoutDetail is a timeout error without what the step line already
+// says (the device) and what the message starts with (timed out):
+// `send_command "show clock": no prompt within 2s (privileged mode); last
+// received: "show clock\n"`.
+func timeoutDetail(err error) string {
+	var de *driver.Error
+	if !errors.As(err, &de) || de.Detail == "" {
+		return err.Error()
+	}
+	if de.Op == "" {
+		return de.Detail
+	}
+	return de.Op + ": " + de.Detail
 }
 
 // redact removes the host's secrets and sensitive variables from what
@@ -630,7 +746,7 @@ func (d *deviceRun) checkStep(ctx context.Context, ps *planStep, sr *StepResult)
 	if d.open(ctx, sctx, sr) != nil {
 		return
 	}
-	res, err := checker.Check(sctx, d.sess, d.env(ps))
+	res, err := checker.Check(sctx, d.conn(), d.env(ps))
 	switch {
 	case err != nil:
 		sr.Status, sr.Message = StatusError, "check: "+err.Error()
@@ -668,4 +784,80 @@ func (d *deviceRun) record(ps *planStep, res *tasks.Result, records []map[string
 func retryable(err error) bool {
 	return !errors.Is(err, driver.ErrAuth) && !errors.Is(err, driver.ErrHostKey) &&
 		!errors.Is(err, context.Canceled) && !errors.Is(err, driver.ErrPlatform)
+}
+
+// conn is the session steps run against: with a Tracer or a debug
+// logger, one that records what is sent and the prompts that answer.
+func (d *deviceRun) conn() tasks.Conn {
+	if d.r.opts.Tracer == nil && !d.log.Enabled(context.Background(), slog.LevelDebug) {
+		return d.sess
+	}
+	return tracedConn{Session: d.sess, d: d}
+}
+
+// tracedConn records each exchange in the step's trace ("> command",
+// "< prompt") and logs it at debug level, redacted.
+type tracedConn struct {
+	Session
+	d *deviceRun
+}
+
+func (c tracedConn) sent(cmd string) {
+	c.d.trace = append(c.d.trace, "> "+cmd)
+	c.d.log.Debug("sent", "command", c.d.redactor(cmd))
+}
+
+func (c tracedConn) answered(r *driver.Response) {
+	if r == nil || r.Prompt == "" {
+		return
+	}
+	c.d.trace = append(c.d.trace, "< "+r.Prompt)
+	c.d.log.Debug("prompt matched", "prompt", c.d.redactor(r.Prompt), "failed", r.Failed)
+}
+
+func (c tracedConn) SendCommand(ctx context.Context, cmd string, opts ...driver.SendOption) (*driver.Response, error) {
+	c.sent(cmd)
+	r, err := c.Session.SendCommand(ctx, cmd, opts...)
+	c.answered(r)
+	return r, err
+}
+
+func (c tracedConn) SendConfigSet(ctx context.Context, lines []string, opts ...driver.ConfigOption) (*driver.MultiResponse, error) {
+	mr, err := c.Session.SendConfigSet(ctx, lines, opts...)
+	n := 0
+	if mr != nil {
+		for _, r := range mr.Responses {
+			c.sent(r.Command)
+			c.answered(r)
+		}
+		n = len(mr.Responses)
+	}
+	if err != nil && n < len(lines) {
+		c.sent(lines[n]) // the line that got no answer
+	}
+	return mr, err
+}
+
+func (c tracedConn) Save(ctx context.Context) (*driver.Response, error) {
+	r, err := c.Session.Save(ctx)
+	if r != nil && r.Command != "" {
+		c.sent(r.Command)
+	} else {
+		c.sent("(save)")
+	}
+	c.answered(r)
+	return r, err
+}
+
+func (c tracedConn) SendInteractive(ctx context.Context, events []driver.InteractiveEvent, opts ...driver.SendOption) (*driver.Response, error) {
+	for _, ev := range events {
+		if ev.Hidden {
+			c.sent("********")
+		} else {
+			c.sent(ev.Send)
+		}
+	}
+	r, err := c.Session.SendInteractive(ctx, events, opts...)
+	c.answered(r)
+	return r, err
 }

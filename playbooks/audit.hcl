@@ -1,8 +1,8 @@
 # Read-only compliance audit: nothing here changes a device.
 #
 #   runbook check playbooks/audit.hcl --junit audit.xml
-#   runbook apply --lab playbooks/audit.hcl     # the fresh lab fails the NTP and
-#                                               # banned-service checks on purpose
+#   runbook apply --lab playbooks/audit.hcl     # the fresh lab fails the NTP
+#                                               # check on purpose: exit 1
 
 variable "ntp_servers" {
   type    = list(string)
@@ -12,7 +12,7 @@ variable "ntp_servers" {
 variable "banned_services" {
   type        = list(string)
   default     = ["ip http server", "service finger"]
-  description = "Config lines no device may have."
+  description = "Config lines no device may have (whole lines, leading blanks ignored)."
 }
 
 locals {
@@ -89,7 +89,9 @@ step "send_command" "config" {
   on_failure = "continue"
 
   assert "no_banned_services" {
-    expr    = "none(${local.banned}, {output contains #})"
+    # Whole lines, not substrings: "no ip http server" contains
+    # "ip http server" but is the line that turns it off.
+    expr    = "none(${local.banned}, {# in map(split(output, '\\n'), trim(#))})"
     message = "a banned service is enabled"
   }
   assert "ssh_only" {

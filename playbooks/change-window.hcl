@@ -2,6 +2,10 @@
 # The change adds a syslog server; post-checks prove it took.
 #
 #   runbook apply --var log_host=10.0.9.10 playbooks/change-window.hcl
+#   runbook apply --lab --var dry_run=true playbooks/change-window.hcl
+#
+# With dry_run = true the pre-checks and the backup run; the change, the
+# save and the post-check of the change are skipped.
 
 variable "log_host" {
   type        = string
@@ -61,8 +65,11 @@ step "send_config_set" "logging" {
   timeout    = "60s"
 }
 
+# A step skipped by `when` does not skip its dependents, so every step that
+# changes the device (or checks the change) says dry_run itself.
 step "save" "config" {
   depends_on = [step.send_config_set.logging]
+  when       = "!vars.dry_run"
   retries    = 1
 }
 
@@ -71,6 +78,7 @@ step "save" "config" {
 step "send_command" "post_logging" {
   depends_on = [step.save.config]
   command    = "show running-config | include logging"
+  when       = "!vars.dry_run"
   on_failure = "continue"
 
   assert "configured" {

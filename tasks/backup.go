@@ -117,44 +117,84 @@ func configCommand(platform string) (string, error) {
 
 // Run implements Action.
 func (a *Backup) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) {
+	b, failed, err := a.read(ctx, conn, env)
+	if err != nil || failed != nil {
+		return failed, err
+	}
+	path, err := writeBackup(b.dir, b.name, env.now(), []byte(b.cfg))
+	if err != nil {
+		return nil, fmt.Errorf("backup %s: %w", b.host, err)
+	}
+	if a.keep > 0 {
+		if err := pruneBackups(b.dir, b.name, a.keep); err != nil {
+			return nil, fmt.Errorf("backup %s: %w", b.host, err)
+		}
+	}
+	return &Result{Output: b.output, Path: path}, nil
+}
+
+// Check implements Checker: `runbook check` reads the configuration as
+// apply would, so a device whose backup would fail fails the check too,
+// but writes no file and rotates no backup away. Check changes nothing,
+// on the device or on disk: six checks of a playbook with keep = 5 must
+// not prune the backup the last apply took. The Result has no Path.
+func (a *Backup) Check(ctx context.Context, conn Conn, env *Env) (*Result, error) {
+	b, failed, err := a.read(ctx, conn, env)
+	if err != nil || failed != nil {
+		return failed, err
+	}
+	path := filepath.Join(b.dir, b.name+"-"+env.now().UTC().Format(backupStamp)+".cfg")
+	msg := "check mode: backup not written; apply would write " + path
+	if a.keep > 0 {
+		existing, err := listBackups(b.dir, b.name)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("backup %s: %w", b.host, err)
+		}
+		if n := len(existing) + 1 - a.keep; n > 0 {
+			msg += fmt.Sprintf(" and remove the %d oldest of %d backups (keep = %d)", n, len(existing), a.keep)
+		}
+	}
+	return &Result{Output: b.output, Message: msg}, nil
+}
+
+// fetched is a configuration read for a backup, and where it goes.
+type fetched struct {
+	output, cfg string // as received; cleaned
+	host, name  string // the host; its file-safe name
+	dir         string // dir/<name>
+}
+
+// read fetches the configuration and works out where its backup goes.
+// A rejected or empty answer comes back as a failed Result.
+func (a *Backup) read(ctx context.Context, conn Conn, env *Env) (*fetched, *Result, error) {
 	if !a.dir.known || !a.keepKnown {
-		return nil, errUnknown("backup", "dir or keep")
+		return nil, nil, errUnknown("backup", "dir or keep")
 	}
 	cmd, resp, err := readConfig(ctx, conn, env, false)
 	if err != nil {
-		return nil, fmt.Errorf("backup: %w", err)
+		return nil, nil, fmt.Errorf("backup: %w", err)
 	}
 	if resp.Failed {
-		return &Result{Output: resp.Output, Failed: true, Message: failMessage("command", resp)}, nil
+		return nil, &Result{Output: resp.Output, Failed: true, Message: failMessage("command", resp)}, nil
 	}
-	cfg := cleanConfig(resp.Output)
-	if strings.TrimSpace(cfg) == "" {
+	b := &fetched{output: resp.Output, cfg: cleanConfig(resp.Output)}
+	if strings.TrimSpace(b.cfg) == "" {
 		// Writing an empty backup would rotate a good one out with keep.
-		return &Result{Output: resp.Output, Failed: true, Message: fmt.Sprintf("command %q returned no configuration", cmd)}, nil
+		return nil, &Result{Output: resp.Output, Failed: true, Message: fmt.Sprintf("command %q returned no configuration", cmd)}, nil
 	}
-	host := ""
 	if env != nil {
-		host = env.HostName
+		b.host = env.HostName
 	}
-	if host == "" {
-		host = conn.Hostname()
+	if b.host == "" {
+		b.host = conn.Hostname()
 	}
-	name := safeName(host)
+	b.name = safeName(b.host)
 	dir := a.dir.s
 	if !filepath.IsAbs(dir) && env != nil && env.BaseDir != "" {
 		dir = filepath.Join(env.BaseDir, dir)
 	}
-	dir = filepath.Join(dir, name)
-	path, err := writeBackup(dir, name, env.now(), []byte(cfg))
-	if err != nil {
-		return nil, fmt.Errorf("backup %s: %w", host, err)
-	}
-	if a.keep > 0 {
-		if err := pruneBackups(dir, name, a.keep); err != nil {
-			return nil, fmt.Errorf("backup %s: %w", host, err)
-		}
-	}
-	return &Result{Output: resp.Output, Path: path}, nil
+	b.dir = filepath.Join(dir, b.name)
+	return b, nil, nil
 }
 
 // cleanConfig drops the IOS preamble "Building configuration..." which is
@@ -241,9 +281,28 @@ func syncDir(dir string) {
 // pruneBackups keeps the keep newest backups of the host. Only files named
 // like our backups are considered, so nothing else in dir is touched.
 func pruneBackups(dir, name string, keep int) error {
-	entries, err := os.ReadDir(dir)
+	backups, err := listBackups(dir, name)
 	if err != nil {
 		return err
+	}
+	if len(backups) <= keep {
+		return nil
+	}
+	var errs []error
+	for _, n := range backups[:len(backups)-keep] {
+		if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// listBackups returns the host's backups in dir, oldest first. Only files
+// named like our backups count, so nothing else in dir is ever touched.
+func listBackups(dir, name string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
 	}
 	var backups []string
 	prefix := name + "-"
@@ -253,17 +312,8 @@ func pruneBackups(dir, name string, keep int) error {
 			backups = append(backups, n)
 		}
 	}
-	if len(backups) <= keep {
-		return nil
-	}
 	slices.SortFunc(backups, func(x, y string) int { return strings.Compare(backupKey(x, prefix), backupKey(y, prefix)) })
-	var errs []error
-	for _, n := range backups[:len(backups)-keep] {
-		if err := os.Remove(filepath.Join(dir, n)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return backups, nil
 }
 
 // isStamp reports whether s starts with a backup timestamp.

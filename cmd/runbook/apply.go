@@ -15,6 +15,7 @@ import (
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/engine/report"
 	"github.com/runbook-dev/runbook/hcl"
+	"github.com/runbook-dev/runbook/tasks"
 )
 
 // newOpener makes the sessions of a run; tests replace it with one that
@@ -34,6 +35,11 @@ type applyFlags struct {
 	useLab       bool
 	labFaults    []string
 	quiet        bool
+	verbose      int
+	logLevel     string
+	// check only: exit 2 when changes are pending (Terraform's plan
+	// -detailed-exitcode).
+	detailedExitcode bool
 }
 
 // newApplyCmd builds `apply`, or `check` when check is set: the same run
@@ -55,8 +61,14 @@ func newApplyCmd(check bool) *cobra.Command {
 	if check {
 		cmd.Use = "check PLAYBOOK..."
 		cmd.Short = "Run only the steps that do not change devices, and list what apply would change"
-		cmd.Long = "check runs send_command, parse, assert and backup steps, skips every step that\n" +
-			"would change a device and lists those. Exit codes as for apply."
+		cmd.Long = "check changes nothing: it runs send_command, parse and assert steps, reads the\n" +
+			"configuration for backup steps without writing (or rotating) any backup, compares\n" +
+			"config steps with each device's configuration, and lists what apply would change.\n" +
+			"The only files it writes are the reports asked for (--json, --junit, --session-log).\n" +
+			"Exit codes: 0 no device failed, 1 a step failed or a device was unreachable, 2 invalid\n" +
+			"playbook or usage, 130 interrupted. With --detailed-exitcode: 0 every device in sync,\n" +
+			"2 changes pending, 1 errors."
+		cmd.Flags().BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 0 when every device is in sync, 2 when changes are pending, 1 on errors")
 	}
 	f.load.register(cmd)
 	fl := cmd.Flags()
@@ -71,7 +83,42 @@ func newApplyCmd(check bool) *cobra.Command {
 	fl.BoolVar(&f.useLab, "lab", false, "run against a simulated copy of the inventory on 127.0.0.1 (lab credentials replace the inventory's)")
 	fl.StringArrayVar(&f.labFaults, "lab-fault", nil, "with --lab: inject faults, HOSTS:FAULTS, e.g. 'sw2:hang=^show clock' or 'core*:latency=50ms,drop_after=5' (see docs/lab.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the recap")
+	fl.CountVarP(&f.verbose, "verbose", "v", "-v prints each step's output under its line; -vv also the commands sent and the prompts matched (secrets redacted)")
+	fl.StringVar(&f.logLevel, "log-level", "", "log to stderr at this level: debug, info, warn or error, as text or json:LEVEL for JSON lines (default $RUNBOOK_LOG, else warn)")
 	return cmd
+}
+
+// newLogger builds the run's logger from --log-level, else RUNBOOK_LOG:
+// "LEVEL", "FORMAT:LEVEL" or "FORMAT" with FORMAT text or json, e.g.
+// debug, json:debug. The default is warnings as text on stderr.
+func newLogger(w io.Writer, flagValue string) (*slog.Logger, error) {
+	spec, from := flagValue, "--log-level"
+	if spec == "" {
+		spec, from = os.Getenv("RUNBOOK_LOG"), "RUNBOOK_LOG"
+	}
+	format, level := "text", slog.LevelWarn
+	for _, part := range strings.Split(strings.ToLower(strings.TrimSpace(spec)), ":") {
+		switch part {
+		case "":
+		case "text", "json":
+			format = part
+		case "debug":
+			level = slog.LevelDebug
+		case "info":
+			level = slog.LevelInfo
+		case "warn", "warning":
+			level = slog.LevelWarn
+		case "error":
+			level = slog.LevelError
+		default:
+			return nil, fmt.Errorf("%s %q: want a level (debug, info, warn, error), optionally after text: or json:, e.g. json:debug", from, spec)
+		}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
 }
 
 func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f applyFlags, check bool) error {
@@ -89,7 +136,13 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	if f.forks < 0 {
 		return exitWith(exitInvalid, fmt.Errorf("--forks must be 0 or more"))
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if f.quiet && f.verbose > 0 {
+		return exitWith(exitInvalid, fmt.Errorf("--quiet and -v contradict each other"))
+	}
+	logger, err := newLogger(stderr, f.logLevel)
+	if err != nil {
+		return exitWith(exitInvalid, err)
+	}
 
 	if f.useLab {
 		lr, err := startLab(ctx, hosts, f.labFaults)
@@ -108,7 +161,8 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		}
 	}
 
-	sinks := []engine.Sink{report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Quiet: f.quiet})}
+	console := report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Quiet: f.quiet, Verbose: f.verbose})
+	sinks := []engine.Sink{console}
 	if f.jsonPath != "" {
 		sinks = append(sinks, report.NewJSON(f.jsonPath, report.JSONOptions{NoOutput: f.noOutput}))
 	}
@@ -123,6 +177,10 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		Check:        check,
 		Open:         newOpener(logger),
 		Sink:         sink,
+		Logger:       logger,
+	}
+	if tr, ok := console.(engine.StepTracer); ok && f.verbose >= 2 {
+		opts.Tracer = tr
 	}
 	if f.sessionLog != "" {
 		if err := os.MkdirAll(f.sessionLog, 0o755); err != nil {
@@ -136,16 +194,41 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		fmt.Fprintf(stderr, "runbook: writing reports: %v\n", err)
 		return exitWith(exitFailed, nil)
 	}
+	pending := false
 	if check {
-		writeWouldChange(stdout, rep)
+		pending = writeWouldChange(stdout, rep, readOnly(plan.Playbook), hasBackup(plan.Playbook))
 	}
 	switch {
 	case rep.Interrupted:
 		return exitWith(exitInterrupted, nil)
 	case !allPassed(rep):
 		return exitWith(exitFailed, nil)
+	case pending && f.detailedExitcode:
+		return exitWith(exitChanges, nil)
 	}
 	return nil
+}
+
+// exitChanges is check --detailed-exitcode's "changes pending".
+const exitChanges = 2
+
+// readOnly says whether no step of the playbook changes a device.
+func readOnly(p *hcl.Playbook) bool {
+	for _, s := range p.Steps {
+		if tasks.StepChanges(s.Kind) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasBackup(p *hcl.Playbook) bool {
+	for _, s := range p.Steps {
+		if s.Kind == "backup" {
+			return true
+		}
+	}
+	return false
 }
 
 func allPassed(rep *engine.Report) bool {
@@ -157,13 +240,15 @@ func allPassed(rep *engine.Report) bool {
 	return true
 }
 
-// writeWouldChange lists, after a check run, per device, what apply
-// would change: the lines a config step would send that the device lacks
-// (it compared them with the configuration), and the other changing steps
-// that would run.
-func writeWouldChange(w io.Writer, rep *engine.Report) {
-	fmt.Fprintln(w, "\nApply would change:")
-	inSync := 0
+// writeWouldChange ends a check run with what apply would do: for a
+// read-only playbook, that it changes nothing; otherwise, per device, the
+// lines a config step would send that the device lacks (it compared them
+// with the configuration) and the other changing steps that would run,
+// then how many devices are in sync. It reports whether any change is
+// pending.
+func writeWouldChange(w io.Writer, rep *engine.Report, readOnly, backups bool) bool {
+	inSync, changing, unchecked := 0, 0, 0
+	var b strings.Builder
 	for _, d := range rep.Devices {
 		var steps []*engine.StepResult
 		for _, s := range d.Steps {
@@ -171,21 +256,58 @@ func writeWouldChange(w io.Writer, rep *engine.Report) {
 				steps = append(steps, s)
 			}
 		}
-		if len(steps) == 0 {
-			if d.Status == engine.DevicePassed {
-				inSync++
-			}
+		switch {
+		case len(steps) > 0:
+			changing++
+		case d.Status == engine.DevicePassed:
+			inSync++
+			continue
+		default:
+			unchecked++
 			continue
 		}
-		fmt.Fprintf(w, "  %s\n", d.Name)
+		fmt.Fprintf(&b, "  %s\n", d.Name)
 		for _, s := range steps {
-			fmt.Fprintf(w, "    %s\n", s.Address)
+			fmt.Fprintf(&b, "    %s\n", s.Address)
 			for _, l := range s.WouldChange {
-				fmt.Fprintf(w, "      + %s\n", l)
+				fmt.Fprintf(&b, "      + %s\n", l)
 			}
 		}
 	}
-	fmt.Fprintf(w, "  %d devices need no change\n", inSync)
+	fmt.Fprintln(w)
+	if readOnly {
+		line := "Read-only playbook: it changes no device, so apply would change nothing"
+		if backups {
+			line += " (apply writes the backups; check wrote none)"
+		}
+		fmt.Fprintln(w, line+".")
+		return false
+	}
+	if changing == 0 {
+		if unchecked == 0 {
+			fmt.Fprintf(w, "No changes: %s in sync with the playbook.\n", countNoun(inSync, "device is", "devices are"))
+		} else {
+			fmt.Fprintf(w, "No changes found on the %s checked; %s could not be checked.\n",
+				countNoun(inSync, "device", "devices"), countNoun(unchecked, "device", "devices"))
+		}
+		return false
+	}
+	fmt.Fprintln(w, "Apply would change:")
+	fmt.Fprint(w, b.String())
+	summary := countNoun(changing, "device", "devices") + " to change, " + fmt.Sprintf("%d in sync", inSync)
+	if unchecked > 0 {
+		summary += fmt.Sprintf(", %d could not be checked", unchecked)
+	}
+	fmt.Fprintln(w, summary+".")
+	return true
+}
+
+// countNoun is "1 device" or "3 devices".
+func countNoun(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func isTTY(w io.Writer) bool {

@@ -154,6 +154,9 @@ func newLabCmd() *cobra.Command {
 			"enable secret admin. It refuses to listen on anything but loopback.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Devices < 1 {
+				return exitWith(exitInvalid, fmt.Errorf("--devices must be 1 or more, not %d", o.Devices))
+			}
 			out := cmd.OutOrStdout()
 			if quiet {
 				out = io.Discard

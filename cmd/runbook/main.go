@@ -8,6 +8,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -94,14 +97,98 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newFmtCmd(),
 		newParseCmd(),
 		newLabCmd(),
-		&cobra.Command{
-			Use:   "version",
-			Short: "Print the version",
-			Args:  cobra.NoArgs,
-			Run: func(cmd *cobra.Command, _ []string) {
-				fmt.Fprintf(cmd.OutOrStdout(), "runbook %s\n", version)
-			},
-		},
+		newVersionCmd(),
 	)
+	registerCompletions(root)
+	rejectUnknownSubcommands(root)
 	return root
+}
+
+// rejectUnknownSubcommands makes `runbook lab nope` (and `runbook
+// completion nope`) a usage error, exit 2. Cobra only checks the root's
+// subcommand names; a command that merely groups others would print its
+// help and exit 0.
+func rejectUnknownSubcommands(root *cobra.Command) {
+	root.InitDefaultCompletionCmd() // so that `completion` is checked too
+	for _, cmd := range root.Commands() {
+		if cmd.Runnable() || !cmd.HasSubCommands() {
+			continue
+		}
+		cmd.Args = cobra.ArbitraryArgs
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitWith(exitInvalid, fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()))
+			}
+			return cmd.Help()
+		}
+	}
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, the commit and the Go version runbook was built with",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			bi, _ := debug.ReadBuildInfo()
+			fmt.Fprint(cmd.OutOrStdout(), versionText(bi))
+		},
+	}
+}
+
+// versionText is what `runbook version` prints, from the build info
+// (nil when the binary has none):
+//
+//	runbook v1.2.0
+//	commit 0123456789ab (2026-11-27T00:27:46Z, modified)
+//	go1.26.8 linux/amd64
+//
+// The version is -ldflags "-X main.version=..." when set, else the module
+// version (`go install ...@v1.2.0`), else "dev" for a build from a checkout.
+func versionText(bi *debug.BuildInfo) string {
+	v := version
+	commit, when, modified := "", "", false
+	goVersion := runtime.Version()
+	if bi != nil {
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		if bi.GoVersion != "" {
+			goVersion = bi.GoVersion
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "runbook %s\n", v)
+	switch {
+	case commit == "":
+		b.WriteString("commit unknown (not built from a git checkout)\n")
+	default:
+		if len(commit) > 12 {
+			commit = commit[:12]
+		}
+		var notes []string
+		if when != "" {
+			notes = append(notes, when)
+		}
+		if modified {
+			notes = append(notes, "modified")
+		}
+		fmt.Fprintf(&b, "commit %s", commit)
+		if len(notes) > 0 {
+			fmt.Fprintf(&b, " (%s)", strings.Join(notes, ", "))
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%s %s/%s\n", goVersion, runtime.GOOS, runtime.GOARCH)
+	return b.String()
 }

@@ -37,6 +37,9 @@ func newParseCmd() *cobra.Command {
 				}
 				return runParseTests(cmd, testDir, templatesDir, verbose)
 			}
+			if template == "" && (platform == "" || command == "") {
+				return exitWith(exitInvalid, fmt.Errorf("parse needs --platform and --command (to look the template up in the index), or --template"))
+			}
 			var in io.Reader = cmd.InOrStdin()
 			if len(args) == 1 && args[0] != "-" {
 				f, err := os.Open(args[0])

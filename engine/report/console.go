@@ -22,6 +22,11 @@ type ConsoleOptions struct {
 	// NoColor turns colors off on a terminal. A non-empty NO_COLOR in the
 	// environment does the same (https://no-color.org).
 	NoColor bool
+	// Verbose 1 (-v) prints every step with its output under its line, on
+	// a terminal too; 2 (-vv) also the commands sent and the prompts
+	// matched, which reach the console through StepTrace (pass the console
+	// as engine.Options.Tracer).
+	Verbose int
 }
 
 // NewConsole returns the sink people watch. On a terminal it keeps one
@@ -59,6 +64,22 @@ type console struct {
 
 	stopTick chan struct{}
 	tickDone chan struct{}
+
+	traces map[traceKey][]string // -vv: the trace of a step until it finishes
+}
+
+type traceKey struct{ device, step string }
+
+// StepTrace implements engine.StepTracer: the lines are printed under the
+// step's line when it finishes.
+func (c *console) StepTrace(device, step string, lines []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.traces == nil {
+		c.traces = map[traceKey][]string{}
+	}
+	k := traceKey{device, step}
+	c.traces[k] = append(c.traces[k], lines...)
 }
 
 func (c *console) live() bool { return c.opts.TTY && !c.opts.Quiet }
@@ -82,6 +103,18 @@ func (c *console) Event(ev engine.Event) {
 			c.redraw()
 			c.startTicker()
 		}
+	case engine.StepStarted:
+		// The engine starts a step again to retry it; Message says which
+		// attempt and why.
+		if ev.Message == "" || c.opts.Quiet {
+			break
+		}
+		lines := c.retryLines(ev)
+		if c.opts.TTY {
+			c.above(lines)
+		} else {
+			c.print(lines)
+		}
 	case engine.DeviceStarted:
 		if c.inFlight == nil {
 			c.inFlight = map[string]bool{}
@@ -91,14 +124,16 @@ func (c *console) Event(ev engine.Event) {
 		c.redraw()
 	case engine.StepFinished:
 		st := stepFromEvent(ev)
+		trace := c.traces[traceKey{ev.Device, ev.Step}]
+		delete(c.traces, traceKey{ev.Device, ev.Step})
 		switch {
 		case c.opts.Quiet:
 		case c.opts.TTY:
-			if isProblem(st.Status) {
-				c.above(c.stepLines(ev.Device, st))
+			if isProblem(st.Status) || c.opts.Verbose > 0 {
+				c.above(c.verboseLines(c.stepLines(ev.Device, st), st, trace))
 			}
 		default:
-			c.print(c.stepLines(ev.Device, st))
+			c.print(c.verboseLines(c.stepLines(ev.Device, st), st, trace))
 		}
 	case engine.DeviceFinished:
 		// Devices the engine never started (fail-fast, cancel) finish
@@ -243,6 +278,38 @@ func (c *console) stepLines(device string, st *engine.StepResult) []string {
 	lines := []string{device + "  " + stepName(st) + "  " + c.paintStatus(st.Status, status) + "  " + dur}
 	if isProblem(st.Status) {
 		lines = append(lines, indent(failureDetails(st))...)
+	}
+	return lines
+}
+
+// verboseLines adds, with -v, the step's output under its line, each line
+// behind "| " so that it cannot be mistaken for runbook's own words; with
+// -vv, before it, the trace: "> " what was sent, "< " the prompt matched.
+func (c *console) verboseLines(lines []string, st *engine.StepResult, trace []string) []string {
+	if c.opts.Verbose >= 1 && (st.Status == engine.StatusOK || st.Status == engine.StatusChanged) && st.Message != "" {
+		// What a passing step has to say (a backup that check did not
+		// write) is otherwise not shown.
+		lines = append(lines, indent([]string{st.Message})...)
+	}
+	if c.opts.Verbose >= 2 {
+		lines = append(lines, indent(trace)...)
+	}
+	if c.opts.Verbose >= 1 && strings.TrimSpace(st.Output) != "" {
+		out := strings.Split(strings.TrimRight(strings.ReplaceAll(st.Output, "\r\n", "\n"), "\n"), "\n")
+		for _, l := range out {
+			lines = append(lines, strings.TrimRight("    | "+l, " "))
+		}
+	}
+	return lines
+}
+
+// retryLines show a retry: "sw1  send_command.pre  retry  attempt 2/3
+// after 1s", and under it why the last attempt did not pass.
+func (c *console) retryLines(ev engine.Event) []string {
+	first, rest, _ := strings.Cut(ev.Message, "\n")
+	lines := []string{ev.Device + "  " + ev.Step + "  " + c.paint(yellow, "retry") + "  " + first}
+	if rest != "" {
+		lines = append(lines, indent([]string{rest})...)
 	}
 	return lines
 }
