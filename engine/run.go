@@ -337,8 +337,8 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 	for _, ps := range steps {
 		sr := &StepResult{Address: ps.step.Address(), Kind: ps.step.Kind, Name: ps.step.Name}
 		d.res.Steps = append(d.res.Steps, sr)
-		if why := d.blocked(ctx, ps); why != "" {
-			sr.Status, sr.Message, sr.Start = StatusSkipped, why, d.r.opts.Now()
+		if st, why := d.blocked(ctx, ps); why != "" {
+			sr.Status, sr.Message, sr.Start = st, why, d.r.opts.Now()
 			d.emitStep(sr)
 			continue
 		}
@@ -391,8 +391,19 @@ func (d *deviceRun) emitTrace(sr *StepResult) {
 	tr.StepTrace(d.host.Name, sr.Address, lines)
 }
 
-// blocked says why a step must not run on this device, or "".
-func (d *deviceRun) blocked(ctx context.Context, ps *planStep) string {
+// blocked says why a step must not run on this device, or "", and the
+// status that gives the step: skipped, or error for a `when` that cannot
+// be evaluated (a safety condition that fails must fail the device, not
+// silently skip the step).
+func (d *deviceRun) blocked(ctx context.Context, ps *planStep) (Status, string) {
+	why := d.blockedWhy(ctx, ps)
+	if strings.HasPrefix(why, whenError) {
+		return StatusError, why
+	}
+	return StatusSkipped, why
+}
+
+func (d *deviceRun) blockedWhy(ctx context.Context, ps *planStep) string {
 	if ctx.Err() != nil {
 		return msgInterrupted
 	}
@@ -419,7 +430,7 @@ func (d *deviceRun) blocked(ctx context.Context, ps *planStep) string {
 	if ps.when != nil {
 		ok, err := ps.when.Eval(d.exprEnv("", nil))
 		if err != nil {
-			return "when: " + err.Error()
+			return whenError + err.Error()
 		}
 		if !ok {
 			return whenFalse + ps.step.When.Source
@@ -429,6 +440,7 @@ func (d *deviceRun) blocked(ctx context.Context, ps *planStep) string {
 }
 
 const (
+	whenError      = "when: "
 	whenFalse      = "when is false: "
 	msgInterrupted = "run interrupted"
 )

@@ -51,6 +51,7 @@ func compileOpts(asBool bool) []expr.Option {
 type Condition struct {
 	source  string
 	program *vm.Program
+	values  *Assertion // its names, shown when it cannot be evaluated
 }
 
 // CompileCondition compiles a `when` expression; it must be a bool.
@@ -59,12 +60,20 @@ func CompileCondition(source string) (*Condition, error) {
 	if err != nil {
 		return nil, cleanExprError(err)
 	}
-	return &Condition{source: source, program: p}, nil
+	values := &Assertion{source: source}
+	values.compileExplainers()
+	return &Condition{source: source, program: p, values: values}, nil
 }
 
-// Eval evaluates the condition.
+// Eval evaluates the condition. An expression that cannot be evaluated
+// (nil where a number is needed, say) is an error naming the expression
+// and the values of its names: the step must not silently not run.
 func (c *Condition) Eval(env ExprEnv) (bool, error) {
-	return runBool(c.program, env)
+	ok, err := runBool(c.program, env)
+	if err != nil {
+		return false, fmt.Errorf("%q cannot be evaluated: %w%s", c.source, err, c.values.valuesOf(env))
+	}
+	return ok, nil
 }
 
 func runBool(p *vm.Program, e ExprEnv) (bool, error) {
@@ -152,7 +161,7 @@ func (a *Assertion) Source() string { return a.source }
 func (a *Assertion) Eval(e ExprEnv) (AssertOutcome, error) {
 	ok, err := runBool(a.program, e)
 	if err != nil {
-		return AssertOutcome{}, err
+		return AssertOutcome{}, fmt.Errorf("%w%s", err, a.valuesOf(e))
 	}
 	if ok {
 		return AssertOutcome{Passed: true}, nil
@@ -287,6 +296,23 @@ func (a *Assertion) explain(e ExprEnv) string {
 		msg += ": " + strings.Join(parts, "; ")
 	}
 	return truncate(msg, maxMessage)
+}
+
+// valuesOf lists the values of the expression's names ("; values:
+// host.vars.rack = null"), or "" when it has none that evaluate.
+func (a *Assertion) valuesOf(e ExprEnv) string {
+	var parts []string
+	for _, c := range a.chains {
+		v, err := expr.Run(c.program, e)
+		if err != nil {
+			continue
+		}
+		parts = append(parts, c.text+" = "+truncate(formatValue(v), maxValueChars))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return truncate("; values: "+strings.Join(parts, ", "), maxMessage)
 }
 
 func (q quantifier) explain(e ExprEnv) string {

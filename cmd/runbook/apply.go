@@ -72,7 +72,7 @@ func newApplyCmd(check bool) *cobra.Command {
 	}
 	f.load.register(cmd)
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME (comma-separated or repeated)")
+	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all; !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
 	fl.IntVar(&f.forks, "forks", 10, "devices to run at once (0 or 1: one at a time)")
 	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous connection attempts (protects AAA servers from bursts)")
 	fl.BoolVar(&f.failFast, "fail-fast", false, "start no new device after the first one fails")
@@ -82,7 +82,7 @@ func newApplyCmd(check bool) *cobra.Command {
 	fl.StringVar(&f.sessionLog, "session-log", "", "write a redacted transcript per device into this directory")
 	fl.BoolVar(&f.useLab, "lab", false, "run against a simulated copy of the inventory on 127.0.0.1 (lab credentials replace the inventory's)")
 	fl.StringArrayVar(&f.labFaults, "lab-fault", nil, "with --lab: inject faults, HOSTS:FAULTS, e.g. 'sw2:hang=^show clock' or 'core*:latency=50ms,drop_after=5' (see docs/lab.md)")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the recap")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the recap: failures and the summary")
 	fl.CountVarP(&f.verbose, "verbose", "v", "-v prints each step's output under its line; -vv also the commands sent and the prompts matched (secrets redacted)")
 	fl.StringVar(&f.logLevel, "log-level", "", "log to stderr at this level: debug, info, warn or error, as text or json:LEVEL for JSON lines (default $RUNBOOK_LOG, else warn)")
 	return cmd

@@ -153,3 +153,46 @@ func TestPlanJSON(t *testing.T) {
 		t.Error("the password is in the JSON plan")
 	}
 }
+
+// A `when` that cannot be evaluated on a device (a host var that host
+// lacks) is a step error that fails that device, with the expression and
+// the values; validate warned about it first.
+func TestWhenErrorFailsTheDevice(t *testing.T) {
+	play := writePlaybook(t, `inventory {
+  defaults {
+    platform = "cisco_ios"
+  }
+  host "sw1" {
+    address = "192.0.2.1"
+    vars    = { rack = 4 }
+  }
+  host "sw2" { address = "192.0.2.2" }
+}
+step "send_command" "clock" {
+  when    = "host.vars.rack > 2"
+  command = "show clock"
+}
+`)
+	code, _, errOut := runCLI(t, "validate", play)
+	if code != exitOK || !strings.Contains(errOut, "warning: Host variable not set on every host: host.vars.rack is not set on sw2") {
+		t.Errorf("validate: exit %d, stderr %q", code, errOut)
+	}
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--json", jsonPath, play)
+	if code != exitFailed {
+		t.Fatalf("apply: exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	for _, d := range readJSONReport(t, jsonPath).Devices {
+		st := d.Steps[0]
+		switch d.Name {
+		case "sw1":
+			if d.Status != "passed" || st.Status != "ok" {
+				t.Errorf("sw1: %s / %s %s", d.Status, st.Status, st.Message)
+			}
+		case "sw2":
+			if d.Status != "error" || st.Status != "error" || !strings.Contains(st.Message, `"host.vars.rack > 2" cannot be evaluated`) || !strings.Contains(st.Message, "host.vars.rack = null") {
+				t.Errorf("sw2: %s / %s %q", d.Status, st.Status, st.Message)
+			}
+		}
+	}
+}
