@@ -151,6 +151,7 @@ func goIdent(s string) string {
 }
 
 func (et *ExprTypes) ctyValueType(v cty.Value, label string) reflect.Type {
+	v, _ = v.UnmarkDeep() // sensitive values: only their shape is used here
 	if v.IsNull() || !v.IsKnown() {
 		return et.ctyType(v.Type(), label)
 	}

@@ -14,6 +14,8 @@ func testTypes() *ExprTypes {
 		"count":       cty.NumberIntVal(3),
 		"site":        cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("lab"), "vlans": cty.ListValEmpty(cty.Number)}),
 		"anything":    cty.NullVal(cty.DynamicPseudoType),
+		"secret":      cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal("k")}).Mark("sensitive"),
+		"unset":       cty.UnknownVal(cty.List(cty.String)),
 	}
 	hosts := []map[string]cty.Value{
 		{"role": cty.StringVal("core")},
@@ -43,6 +45,7 @@ func TestExprTypesCheck(t *testing.T) {
 		"all(steps.push.lines, {not .failed})",
 		"len(steps.push.result) == 0",
 		"any(result, {.interface == 'x'})",
+		"vars.secret.key != '' and len(vars.unset) > 0",
 	}
 	for _, src := range ok {
 		if err := et.Check(src, []RecordField{{Name: "interface"}}); err != nil {
@@ -60,6 +63,7 @@ func TestExprTypesCheck(t *testing.T) {
 		{"any(result, {.intf == 'x'})", `a record of result has no "intf"`},
 		{"vars.site.nam == 'x'", `vars.site has no "nam"; did you mean "name"?`},
 		{"vars.count", "expected bool"},
+		{"vars.secret.kye != ''", `vars.secret has no "kye"; did you mean "key"?`},
 	}
 	for _, b := range bad {
 		err := et.Check(b.src, []RecordField{{Name: "interface"}})
