@@ -7,9 +7,11 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -455,9 +457,12 @@ func TestOpenSSHClient(t *testing.T) {
 	}
 }
 
-// TestNetmiko drives every platform with Netmiko (Debian's python3-netmiko)
-// when it is installed: send_command, send_config_set, save_config/commit.
+// TestNetmiko drives every platform with Netmiko (Debian's python3-netmiko),
+// a client independent of runbook's driver: send_command, send_config_set,
+// save_config/commit. It skips when Netmiko is not installed, unless
+// RUNBOOK_REQUIRE_NETMIKO=1 (CI sets it and installs python3-netmiko).
 func TestNetmiko(t *testing.T) {
+	required := os.Getenv("RUNBOOK_REQUIRE_NETMIKO") == "1"
 	py := ""
 	for _, p := range []string{"/usr/bin/python3", "python3"} {
 		if exec.Command(p, "-c", "import netmiko").Run() == nil {
@@ -466,9 +471,12 @@ func TestNetmiko(t *testing.T) {
 		}
 	}
 	if py == "" {
+		if required {
+			t.Fatal("RUNBOOK_REQUIRE_NETMIKO=1 but no python3 can import netmiko (apt-get install python3-netmiko)")
+		}
 		t.Skip("Netmiko not installed (apt-get install python3-netmiko)")
 	}
-	if testing.Short() {
+	if testing.Short() && !required {
 		t.Skip("Netmiko is slow (fixed delays on its side); skipped with -short")
 	}
 	t.Parallel() // Netmiko's own timing waits dominate; overlap them with the other tests
@@ -494,6 +502,9 @@ func TestNetmiko(t *testing.T) {
 			if err := json.Unmarshal(out, &res); err != nil {
 				t.Fatalf("%v: %s", err, out)
 			}
+			if !strings.Contains(res["prompt"], d.Name()) {
+				t.Errorf("find_prompt: %q, want the hostname %q in it", res["prompt"], d.Name())
+			}
 			switch d.Platform() {
 			case Linux:
 				if !strings.Contains(res["version"], "Linux srv1") {
@@ -508,7 +519,7 @@ func TestNetmiko(t *testing.T) {
 				if !strings.Contains(res["verify"], "ntp server 10.0.1.100") {
 					t.Errorf("verify: %q", res)
 				}
-				if !strings.Contains(d.StartupConfig(), "ntp server 10.0.1.100") {
+				if !strings.Contains(d.StartupConfig(), "ntp server 10.0.1.100") || !strings.Contains(d.StartupConfig(), "logging host 10.0.1.50") {
 					t.Errorf("save_config did not save: %q", res["save"])
 				}
 			}
@@ -536,7 +547,8 @@ func TestPreAuthBanner(t *testing.T) {
 }
 
 // TestManyDevicesIsolated runs sessions on many devices at once while one
-// device hangs and another drops: the others answer normally.
+// device hangs and another drops its connection: the others answer
+// normally, each with its own output.
 func TestManyDevicesIsolated(t *testing.T) {
 	const n = 40
 	spec := FleetSpec{}
@@ -544,49 +556,108 @@ func TestManyDevicesIsolated(t *testing.T) {
 	for i := 0; i < n; i++ {
 		spec.Devices = append(spec.Devices, DeviceSpec{Name: fmt.Sprintf("d%d", i), Platform: plats[i%len(plats)], StartPrivileged: true})
 	}
-	spec.Devices[0].Faults = &Faults{Hang: "."}
-	spec.Devices[1].Faults = &Faults{DropAfter: 1}
+	const hung, dropped = 0, 1
+	spec.Devices[hung].Faults = &Faults{Hang: "."}
+	spec.Devices[dropped].Faults = &Faults{DropAfter: 2}
 	f := startFleet(t, spec)
+	devs := f.Devices()
+
+	// exec runs one command as "ssh host command".
+	exec := func(d *Device, cmd string) (*ssh.Client, chan struct{}, *[]byte, *error) {
+		var out []byte
+		var err error
+		done := make(chan struct{})
+		client, derr := ssh.Dial("tcp", d.Addr(), sshConfig(d, d.Password()))
+		if derr != nil {
+			err = derr
+			close(done)
+			return nil, done, &out, &err
+		}
+		sess, serr := client.NewSession()
+		if serr != nil {
+			err = serr
+			close(done)
+			return client, done, &out, &err
+		}
+		go func() { out, err = sess.CombinedOutput(cmd); close(done) }()
+		return client, done, &out, &err
+	}
+
+	// The hung device first: it must stay silent while all others answer.
+	hungClient, hungDone, hungOut, hungErr := exec(devs[hung], "show version")
+	if hungClient == nil {
+		t.Fatalf("%s: %v", devs[hung].Name(), *hungErr)
+	}
+
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
-	for i, d := range f.Devices() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			client, err := ssh.Dial("tcp", d.Addr(), sshConfig(d, d.Password()))
-			if err != nil {
-				errs <- err
-				return
+	for i, d := range devs {
+		if i == hung || i == dropped {
+			continue
+		}
+		wg.Go(func() {
+			// A command whose output names the device, per platform.
+			cmd, want := "show version", ""
+			switch d.Platform() {
+			case CiscoIOS:
+				want = d.Hostname() + " uptime is"
+			case CiscoNXOS:
+				want = "Device name: " + d.Hostname()
+			case AristaEOS:
+				cmd, want = "show hostname", "Hostname: "+d.Hostname()
+			case JuniperJunos:
+				want = "Hostname: " + d.Hostname()
+			case Linux:
+				cmd, want = "uname -a", "Linux "+d.Hostname()+" "
 			}
-			defer client.Close()
-			sess, _ := client.NewSession()
-			cmd := "show version"
-			if d.Platform() == Linux {
-				cmd = "uname -a"
+			client, done, out, err := exec(d, cmd)
+			if client != nil {
+				defer client.Close()
 			}
-			done := make(chan struct{})
-			var out []byte
-			go func() { out, err = sess.CombinedOutput(cmd); close(done) }()
 			select {
 			case <-done:
-			case <-time.After(2 * time.Second):
-				if i != 0 {
-					errs <- fmt.Errorf("%s timed out", d.Name())
-				}
+			case <-time.After(30 * time.Second): // a liveness bound, not a timing check
+				errs <- fmt.Errorf("%s: no answer", d.Name())
 				client.Close()
 				<-done
 				return
 			}
-			if i == 0 {
-				errs <- fmt.Errorf("hung device answered")
-			} else if err != nil || !strings.Contains(string(out), d.Hostname()) && d.Platform() != CiscoNXOS && d.Platform() != AristaEOS {
-				errs <- fmt.Errorf("%s: %v %q", d.Name(), err, out)
+			if *err != nil || !strings.Contains(string(*out), want) {
+				errs <- fmt.Errorf("%s: %v %q, want %q in it", d.Name(), *err, *out, want)
 			}
-		}()
+		})
 	}
+
+	// Meanwhile the dropping device answers its first two commands and
+	// closes the connection when the third arrives.
+	dd := devs[dropped]
+	c := dial(t, dd)
+	prompt := regexp.QuoteMeta(dd.Hostname()) + `# $`
+	c.expect(prompt)
+	c.cmd("terminal length 0", prompt)
+	if out := c.cmd("show version", prompt); !strings.Contains(out, "Device name: "+dd.Hostname()) {
+		t.Errorf("%s: first command before the drop: %q", dd.Name(), out)
+	}
+	c.send("show clock\n")
+	if out, err := c.expectErr(prompt, 30*time.Second); err != io.EOF {
+		t.Errorf("%s: third command: %v, want the connection dropped (EOF); got %q", dd.Name(), err, out)
+	}
+
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+
+	// Everyone else has answered; the hung device still has not.
+	select {
+	case <-hungDone:
+		t.Errorf("hung device answered: %v %q", *hungErr, *hungOut)
+	default:
+	}
+	hungClient.Close()
+	<-hungDone
+	if len(*hungOut) != 0 {
+		t.Errorf("hung device wrote %q", *hungOut)
 	}
 }
