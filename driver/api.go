@@ -22,7 +22,7 @@ var (
 	ErrHostKey     = errors.New("host key verification failed")
 	ErrClosed      = errors.New("session closed")
 	ErrConnect     = errors.New("connection failed")
-	ErrPrivilege   = errors.New("privilege escalation failed") // e.g. wrong enable secret
+	ErrPrivilege   = errors.New("privilege escalation failed") // e.g. wrong enable secret (then it also wraps ErrAuth)
 	ErrUnsupported = errors.New("unsupported")
 	ErrPlatform    = errors.New("unknown platform")
 )

@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,13 +70,36 @@ func (s *Session) wake() {
 }
 
 // send writes to the device and to the transcript. A write that fails
-// means the channel is gone.
+// means the channel is gone. A write blocks while the device does not read
+// (its SSH window is full): it gets the idle timeout as its deadline, and
+// the session is torn down when that passes, since the channel cannot be
+// used once a write is stuck halfway.
 func (s *Session) send(op, text string) error {
 	s.tx.Write([]byte(text))
-	if _, err := io.WriteString(s.stdin, text); err != nil {
+	limit := s.cfg.IdleTimeout
+	var stuck atomic.Bool
+	t := time.AfterFunc(limit, func() {
+		stuck.Store(true)
+		s.abort()
+	})
+	_, err := io.WriteString(s.stdin, text)
+	t.Stop()
+	if stuck.Load() {
+		return s.errf(op, ErrTimeout, nil, "writing to the device: it took nothing for %s (write deadline); the session was closed", roughly(limit))
+	}
+	if err != nil {
 		return s.errf(op, ErrClosed, err, "writing to the device: %v", err)
 	}
 	return nil
+}
+
+// abort closes the channel and the connections without a goodbye, which
+// makes a blocked write or read return. Close still runs its course later.
+func (s *Session) abort() {
+	if s.ssh != nil {
+		s.ssh.Close()
+	}
+	s.tr.close()
 }
 
 // reset starts a new exchange: what arrived before belongs to the
@@ -405,17 +429,26 @@ func echoMatches(acc []byte, bounds []int, want string) bool {
 	if len(acc) < len(want) && len(bounds) == 0 {
 		return false
 	}
-	return matchBack(acc, len(acc), bounds, len(bounds)-1, want, len(want))
+	return matchBack(acc, len(acc), bounds, len(bounds)-1, want, len(want), map[int]bool{})
 }
 
-func matchBack(acc []byte, i int, bounds []int, bi int, want string, j int) bool {
+// visited holds the positions (i, j) already tried: the outcome from a
+// position does not depend on the path to it, and a position tried before
+// failed (else the match would be over), so the search is linear in
+// len(acc) x len(want) instead of exponential in the line boundaries.
+func matchBack(acc []byte, i int, bounds []int, bi int, want string, j int, visited map[int]bool) bool {
 	for j > 0 {
+		key := i*(len(want)+1) + j
+		if visited[key] {
+			return false
+		}
+		visited[key] = true
 		for bi >= 0 && bounds[bi] > i {
 			bi--
 		}
 		if bi >= 0 && bounds[bi] == i {
 			for d := 1; d <= 2 && i-d >= 0 && i+d <= len(acc); d++ {
-				if bytes.Equal(acc[i-d:i], acc[i:i+d]) && matchBack(acc, i-d, bounds, bi-1, want, j) {
+				if bytes.Equal(acc[i-d:i], acc[i:i+d]) && matchBack(acc, i-d, bounds, bi-1, want, j, visited) {
 					return true
 				}
 			}

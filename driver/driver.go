@@ -318,9 +318,11 @@ func (s *Session) ensureMode(ctx context.Context, op, target string, timeout tim
 	}
 	for _, t := range path {
 		x := expectation{echo: t.Command, prompt: true, timeout: timeout}
+		secretAsked := false
 		if t.SecretPrompt != nil {
 			secret := s.cfg.Secret
 			x.answers = append(x.answers, answer{question: t.SecretPrompt, reply: func(n int) string {
+				secretAsked = true
 				if n == 0 {
 					return secret
 				}
@@ -347,7 +349,15 @@ func (s *Session) ensureMode(ctx context.Context, op, target string, timeout tim
 				if s.cfg.Secret == "" {
 					hint = " (no enable secret is configured)"
 				}
-				return s.errf(op, ErrPrivilege, nil, "%q left the session in %s mode%s: %s", t.Command, got, hint, why)
+				// The device asked for the secret and did not take it:
+				// that is an authentication failure (wrapping ErrAuth),
+				// which must not be retried: a retry sends the secret
+				// again and counts towards a lockout.
+				var cause error
+				if secretAsked {
+					cause = ErrAuth
+				}
+				return s.errf(op, ErrPrivilege, cause, "%q left the session in %s mode%s: %s", t.Command, got, hint, why)
 			}
 			return s.errf(op, ErrUnsupported, nil, "%q left the session in %s mode, want %s: %s", t.Command, got, t.To, lastLine(r.Output))
 		}
@@ -642,13 +652,30 @@ func (s *Session) Close() error {
 					}
 				}
 				s.tx.Write([]byte(bye))
-				if _, err := io.WriteString(s.stdin, bye); err == nil {
-					t := time.NewTimer(closeGrace)
-					select {
-					case <-s.readDone:
-					case <-t.C:
+				// The write itself can block (a device that stopped
+				// reading): it shares the grace period, and closing the
+				// connections below releases it.
+				wrote := make(chan error, 1)
+				go func() {
+					_, err := io.WriteString(s.stdin, bye)
+					wrote <- err
+				}()
+				t := time.NewTimer(closeGrace)
+				got := false
+				select {
+				case err := <-wrote:
+					got = true
+					if err == nil {
+						select {
+						case <-s.readDone:
+						case <-t.C:
+						}
 					}
-					t.Stop()
+				case <-t.C:
+				}
+				t.Stop()
+				if !got {
+					defer func() { <-wrote }() // returns once the connections are closed
 				}
 			}
 			s.opMu.Unlock()

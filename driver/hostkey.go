@@ -1,14 +1,14 @@
 package driver
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -22,14 +22,21 @@ import (
 type hostKeyChecker struct {
 	mode, file, device string
 	logger             *slog.Logger
-	db                 ssh.HostKeyCallback // nil when the file does not exist yet
+	db                 *knownHostsDB // nil when the file does not exist yet
+	addr               string        // host:port as known_hosts is asked about it
+	known              []knownhosts.KnownKey
+	cas                []knownhosts.KnownKey // @cert-authority lines covering the host
 	err                error
 }
 
 // hostKeyCallback prepares the check for one hop and returns the host key
 // algorithms to ask for. When known_hosts already holds keys for the host,
 // only their algorithms are offered, so that a server with several host
-// keys presents the one we know instead of failing as a "mismatch".
+// keys presents the one we know instead of failing as a "mismatch". When
+// an @cert-authority line covers the host, certificate algorithms come
+// first, so that the server presents its host certificate; otherwise no
+// certificate algorithm is offered (there would be nothing to check it
+// against).
 func hostKeyCallback(hop *Config, device string, logger *slog.Logger) (*hostKeyChecker, []string, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -50,29 +57,33 @@ func hostKeyCallback(hop *Config, device string, logger *slog.Logger) (*hostKeyC
 		}
 		h.file = filepath.Join(home, ".ssh", "known_hosts")
 	}
-	db, err := loadKnownHosts(h.file)
+	db, err := loadKnownHosts(h.file, logger)
 	if err != nil {
 		return nil, nil, err
 	}
 	h.db = db
-	addr := net.JoinHostPort(hop.Address, fmt.Sprint(hop.Port))
-	return h, knownAlgorithms(db, addr, hop.LegacyAlgorithms), nil
+	h.addr = net.JoinHostPort(hop.Address, fmt.Sprint(hop.Port))
+	if db != nil {
+		h.known, h.cas = db.keysFor(h.addr), db.casFor(h.addr)
+	}
+	return h, h.algorithms(hop.LegacyAlgorithms), nil
 }
 
 // knownHostsCache keeps parsed known_hosts files: a fleet run opens
 // hundreds of sessions against one file, and parsing a file of N hosts for
 // each of N connections costs O(N²). An entry is reused only while the
 // file's size and modification time are unchanged (accept-new replaces
-// the file, which changes both).
+// the file, which changes both). It also makes the warnings about
+// malformed lines appear once per file, not once per device.
 var knownHostsCache sync.Map // path -> *knownHostsEntry
 
 type knownHostsEntry struct {
 	size    int64
 	modTime int64
-	db      ssh.HostKeyCallback
+	db      *knownHostsDB
 }
 
-func loadKnownHosts(file string) (ssh.HostKeyCallback, error) {
+func loadKnownHosts(file string, logger *slog.Logger) (*knownHostsDB, error) {
 	st, err := os.Stat(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -86,41 +97,32 @@ func loadKnownHosts(file string) (ssh.HostKeyCallback, error) {
 			return e.db, nil
 		}
 	}
-	db, err := knownhosts.New(file)
+	f, err := os.Open(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("known_hosts: %v", err)
 	}
+	defer f.Close()
+	db, err := readKnownHosts(f, file)
+	if err != nil {
+		return nil, fmt.Errorf("known_hosts: reading %s: %v", file, err)
+	}
+	// Like OpenSSH: a line that cannot be read is skipped, and the other
+	// lines still count. Saying where it is lets the user fix it.
+	if logger != nil {
+		for _, sk := range db.skipped {
+			logger.Warn("known_hosts: skipped a malformed line", "at", fmt.Sprintf("%s:%d", sk.file, sk.line), "error", sk.err.Error())
+		}
+	}
 	knownHostsCache.Store(file, &knownHostsEntry{size: st.Size(), modTime: st.ModTime().UnixNano(), db: db})
 	return db, nil
 }
 
-var (
-	probeOnce sync.Once
-	probeKey  ssh.PublicKey
-)
-
-// knownAlgorithms asks the known_hosts database which key types it holds
-// for addr, by checking a throw-away key that can only mismatch.
-func knownAlgorithms(db ssh.HostKeyCallback, addr string, legacy bool) []string {
-	if db == nil {
-		return nil
-	}
-	probeOnce.Do(func() {
-		pub, _, err := ed25519.GenerateKey(rand.Reader)
-		if err == nil {
-			probeKey, _ = ssh.NewPublicKey(pub)
-		}
-	})
-	if probeKey == nil {
-		return nil
-	}
-	var ke *knownhosts.KeyError
-	if err := db(addr, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}, probeKey); !errors.As(err, &ke) || len(ke.Want) == 0 {
-		return nil
-	}
+// algorithms lists the host key algorithms to ask for (see
+// hostKeyCallback).
+func (h *hostKeyChecker) algorithms(legacy bool) []string {
 	var algos []string
 	add := func(a ...string) {
 		for _, x := range a {
@@ -129,7 +131,22 @@ func knownAlgorithms(db ssh.HostKeyCallback, addr string, legacy bool) []string 
 			}
 		}
 	}
-	for _, w := range ke.Want {
+	if len(h.cas) > 0 {
+		add(ssh.CertAlgoED25519v01, ssh.CertAlgoECDSA256v01, ssh.CertAlgoECDSA384v01, ssh.CertAlgoECDSA521v01,
+			ssh.CertAlgoRSASHA512v01, ssh.CertAlgoRSASHA256v01)
+		if legacy {
+			add(ssh.CertAlgoRSAv01)
+		}
+	}
+	if len(h.known) == 0 {
+		for _, a := range ssh.SupportedAlgorithms().HostKeys {
+			if !strings.Contains(a, "-cert-") {
+				add(a)
+			}
+		}
+		return algos
+	}
+	for _, w := range h.known {
 		switch t := w.Key.Type(); t {
 		case ssh.KeyAlgoRSA:
 			add(ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256)
@@ -152,6 +169,60 @@ func containsStr(list []string, s string) bool {
 	return false
 }
 
+// keyTypeOf maps a host key algorithm to the key type known_hosts stores.
+func keyTypeOf(algo string) string {
+	switch algo {
+	case ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSASHA512, ssh.CertAlgoRSASHA256v01, ssh.CertAlgoRSASHA512v01, ssh.CertAlgoRSAv01:
+		return ssh.KeyAlgoRSA
+	}
+	return strings.Replace(algo, "-cert-v01@openssh.com", "", 1)
+}
+
+var peerOffered = regexp.MustCompile(`peer offered: \[([^\]]*)\]`)
+
+// typeMismatch explains a handshake that found no common host key
+// algorithm because known_hosts holds keys of types the device does not
+// offer (an RSA-only entry, a device that now has only an ed25519 key).
+// It returns nil when the device does offer a known type and merely
+// lacks the signature algorithm (an old device with ssh-rsa only: that is
+// what legacy_algorithms is for).
+func (h *hostKeyChecker) typeMismatch(hostname string, err error) error {
+	if len(h.known) == 0 || !strings.Contains(err.Error(), "no common algorithm for host key") {
+		return nil
+	}
+	var offered []string
+	if m := peerOffered.FindStringSubmatch(err.Error()); m != nil {
+		for f := range strings.FieldsSeq(m[1]) {
+			if u, uerr := strconv.Unquote(f); uerr == nil {
+				offered = append(offered, u)
+			} else {
+				offered = append(offered, f)
+			}
+		}
+	}
+	var knownTypes []string
+	for _, w := range h.known {
+		knownTypes = append(knownTypes, w.Key.Type())
+	}
+	for _, o := range offered {
+		if containsStr(knownTypes, keyTypeOf(o)) {
+			return nil
+		}
+	}
+	var known []string
+	for _, w := range h.known {
+		known = append(known, fmt.Sprintf("%s %s at %s:%d", w.Key.Type(), ssh.FingerprintSHA256(w.Key), w.Filename, w.Line))
+	}
+	theirs := "none the client can use"
+	if len(offered) > 0 {
+		theirs = strings.Join(offered, ", ")
+	}
+	return fmt.Errorf("HOST KEY TYPE MISMATCH for %s: known_hosts has %s, but the device offers no key of that type (it offers %s); "+
+		"this can mean someone is intercepting the connection. If the device's key changed legitimately, "+
+		"remove the old entry with `ssh-keygen -R '%s' -f %s` and add the new one",
+		knownhosts.Normalize(hostname), strings.Join(known, ", "), theirs, knownhosts.Normalize(hostname), h.known[0].Filename)
+}
+
 // check is the ssh.HostKeyCallback.
 func (h *hostKeyChecker) check(hostname string, remote net.Addr, key ssh.PublicKey) error {
 	fp := ssh.FingerprintSHA256(key)
@@ -160,9 +231,13 @@ func (h *hostKeyChecker) check(hostname string, remote net.Addr, key ssh.PublicK
 			"device", h.device, "host", hostname, "key", key.Type()+" "+fp)
 		return nil
 	}
-	err := errors.New("unknown")
+	if cert, ok := key.(*ssh.Certificate); ok {
+		h.err = h.checkCert(hostname, remote, cert)
+		return h.err
+	}
+	err := error(&knownhosts.KeyError{})
 	if h.db != nil {
-		err = h.db(hostname, remote, key)
+		err = h.db.checkPlain(hostname, key)
 	}
 	if err == nil {
 		return nil
@@ -175,8 +250,16 @@ func (h *hostKeyChecker) check(hostname string, remote net.Addr, key ssh.PublicK
 			key.Type(), fp, knownhosts.Normalize(hostname), re.Revoked.Filename, re.Revoked.Line)
 	case errors.As(err, &ke) && len(ke.Want) > 0:
 		h.err = mismatch(hostname, key, ke.Want)
-	case h.db != nil && !errors.As(err, &ke):
+	case !errors.As(err, &ke):
 		h.err = fmt.Errorf("known_hosts: %v", err)
+	case len(h.cas) > 0:
+		// The file says this host proves its identity with a
+		// certificate. A plain key is not that proof, and learning it
+		// (accept-new) would quietly replace the CA with trust on first
+		// use.
+		h.err = fmt.Errorf("%s is covered by @cert-authority at %s:%d but offered a plain key (%s %s), not a host certificate; "+
+			"check the device's HostCertificate, or add its key to %s if it has no certificate",
+			knownhosts.Normalize(hostname), h.cas[0].Filename, h.cas[0].Line, key.Type(), fp, h.file)
 	case h.mode == HostKeyAcceptNew:
 		h.err = h.learn(hostname, remote, key)
 	default:
@@ -185,6 +268,35 @@ func (h *hostKeyChecker) check(hostname string, remote net.Addr, key ssh.PublicK
 			knownhosts.Normalize(hostname), h.file, key.Type(), fp, keyscanArgs(hostname), h.file, HostKeyAcceptNew)
 	}
 	return h.err
+}
+
+// checkCert verifies a host certificate with x/crypto's CertChecker
+// against the @cert-authority lines that cover the host: the CA's
+// signature, the validity period, the host name among the principals, and
+// @revoked. A certificate is never learned (accept-new trusts keys, not
+// authorities).
+func (h *hostKeyChecker) checkCert(hostname string, remote net.Addr, cert *ssh.Certificate) error {
+	caFP := ssh.FingerprintSHA256(cert.SignatureKey)
+	if h.db == nil || len(h.cas) == 0 {
+		return fmt.Errorf("%s offered a host certificate signed by %s %s, but no @cert-authority line in %s covers it",
+			knownhosts.Normalize(hostname), cert.SignatureKey.Type(), caFP, h.file)
+	}
+	err := h.db.callback()(hostname, remote, cert)
+	if err == nil {
+		return nil
+	}
+	var cas []string
+	for _, ca := range h.cas {
+		cas = append(cas, fmt.Sprintf("%s %s at %s:%d", ca.Key.Type(), ssh.FingerprintSHA256(ca.Key), ca.Filename, ca.Line))
+	}
+	if !h.db.isHostAuthority(cert.SignatureKey, hostname) {
+		return fmt.Errorf("HOST CERTIFICATE NOT TRUSTED for %s: it is signed by %s %s, but known_hosts trusts %s; "+
+			"this can mean someone is intercepting the connection",
+			knownhosts.Normalize(hostname), cert.SignatureKey.Type(), caFP, strings.Join(cas, ", "))
+	}
+	return fmt.Errorf("host certificate of %s (signed by %s %s, trusted at %s:%d) rejected: %v",
+		knownhosts.Normalize(hostname), cert.SignatureKey.Type(), caFP, h.cas[0].Filename, h.cas[0].Line,
+		strings.TrimPrefix(err.Error(), "ssh: "))
 }
 
 func mismatch(hostname string, key ssh.PublicKey, want []knownhosts.KnownKey) error {
@@ -226,18 +338,20 @@ func (h *hostKeyChecker) learn(hostname string, remote net.Addr, key ssh.PublicK
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
 
-	db, err := loadKnownHosts(h.file)
+	db, err := loadKnownHosts(h.file, h.logger)
 	if err != nil {
 		return err
 	}
 	if db != nil {
-		err := db(hostname, remote, key)
+		err := db.checkPlain(hostname, key)
 		var ke *knownhosts.KeyError
 		switch {
 		case err == nil:
 			return nil
 		case errors.As(err, &ke) && len(ke.Want) > 0:
 			return mismatch(hostname, key, ke.Want)
+		case len(db.casFor(hostname)) > 0:
+			return fmt.Errorf("%s is now covered by @cert-authority in %s but offered a plain key; not learned", knownhosts.Normalize(hostname), h.file)
 		}
 	}
 

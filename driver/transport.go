@@ -173,8 +173,10 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 		switch {
 		case hk.err != nil:
 			return nil, "", fail(ErrHostKey, nil, "%s", hk.err.Error())
-		case strings.Contains(err.Error(), "unable to authenticate") || strings.Contains(err.Error(), errPasswordRejected.Error()):
+		case authRejected(err):
 			return nil, "", fail(ErrAuth, nil, "user %q on %s: the device rejected the credentials (tried %s); not retried", hop.Username, addr, authNames(hop))
+		case hk.typeMismatch(addr, err) != nil:
+			return nil, "", fail(ErrHostKey, nil, "%s", hk.typeMismatch(addr, err).Error())
 		case ctx.Err() != nil:
 			return nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
 		case errors.Is(err, os.ErrDeadlineExceeded):
@@ -204,6 +206,19 @@ func legacy(sc *ssh.ClientConfig) {
 }
 
 var errPasswordRejected = errors.New("password rejected; not sent again")
+
+// authRejected says whether a handshake error means the server refused
+// the credentials. Besides x/crypto's "unable to authenticate", OpenSSH
+// without PAM (UsePAM no) answers the keyboard-interactive method tried
+// after a rejected password with SSH_MSG_USERAUTH_FAILURE (51) instead of
+// an info request (60), which x/crypto reports as "unexpected message type
+// 51": the password was refused all the same.
+func authRejected(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "unable to authenticate") ||
+		strings.Contains(msg, errPasswordRejected.Error()) ||
+		strings.Contains(msg, "unexpected message type 51 ")
+}
 
 // authMethods lists the methods in the order they are tried: keys (agent,
 // then key file), password, keyboard-interactive. None is retried: a

@@ -266,8 +266,8 @@ step "send_command" "show" {
 }
 `, retries))
 		rep := plan.Run(context.Background(), hosts, fastOpts(nil))
-		if st := rep.Devices[0].Status; st != engine.DeviceUnreachable {
-			t.Errorf("retries=%d: status %s, want unreachable", retries, st)
+		if st := rep.Devices[0].Status; st != engine.DeviceAuthFailed {
+			t.Errorf("retries=%d: status %s, want auth_failed", retries, st)
 		}
 		if !strings.Contains(rep.Devices[0].Message, "auth") {
 			t.Errorf("message %q should say authentication failed", rep.Devices[0].Message)

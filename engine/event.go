@@ -17,9 +17,10 @@ const (
 // Device statuses (Report.Devices[].Status).
 const (
 	DevicePassed      Status = "passed"
-	DeviceFailed      Status = "failed"
-	DeviceError       Status = "error"
-	DeviceUnreachable Status = "unreachable"
+	DeviceFailed      Status = "failed"      // the device said no: a rejected command or a failed check
+	DeviceError       Status = "error"       // a timeout, a dropped session, a local or internal error
+	DeviceUnreachable Status = "unreachable" // no TCP connection, or no SSH session (refused, timeout, host key)
+	DeviceAuthFailed  Status = "auth_failed" // password, key or enable secret refused; never retried
 	DeviceSkipped     Status = "skipped"
 )
 
@@ -95,7 +96,7 @@ type DeviceResult struct {
 	Address  string
 	Platform string
 	Status   Status
-	Message  string // for error/unreachable: why
+	Message  string // for error/unreachable/auth_failed: why
 	Start    time.Time
 	Duration time.Duration
 	Steps    []*StepResult

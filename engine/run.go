@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -165,7 +166,7 @@ func (r *runner) run(ctx context.Context) *Report {
 					rep.Devices[i] = r.skipDevice(r.hosts[i], why)
 					continue
 				}
-				rep.Devices[i] = r.device(ctx, r.hosts[i])
+				rep.Devices[i] = r.safeDevice(ctx, r.hosts[i])
 			}
 		})
 	}
@@ -228,10 +229,13 @@ type deviceRun struct {
 	stepVals   map[string]cty.Value // "kind.name" -> value, for HCL references
 	stepAny    map[string]any       // by "kind.name" and by name, for expressions
 	unreached  error                // connect failed: the device is unreachable
+	authErr    error                // credentials or enable secret refused: auth_failed, nothing more is tried
+	crashed    error                // a step panicked: the device's run stops there
 	setupErr   error                // the run could not be prepared (session log)
 	redactor   func(string) string  // removes the host's secrets
 	trace      []string             // the running step's trace (raw; redacted when it leaves)
 	log        *slog.Logger         // the run's logger, with the device
+	changed    bool                 // a step that ran before changed the device: save saves only then
 }
 
 func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
@@ -265,17 +269,19 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 			d.res.Steps = append(d.res.Steps, sr)
 			d.emitStep(sr)
 		}
-	} else {
-		d.runSteps(ctx)
+	} else if err := d.protect("the device's run", func() { d.runSteps(ctx) }); err != nil {
+		d.crash(err)
 	}
-	if d.sess != nil {
-		_ = d.sess.Close()
-	}
+	d.dropSession()
 	if d.transcript != nil {
-		if err := d.transcript.Close(); err != nil && d.res.Message == "" {
-			d.res.Message = "session log: " + err.Error()
+		var cerr error
+		if err := d.protect("closing the session log", func() { cerr = d.transcript.Close() }); err != nil {
+			d.crash(err)
+		} else if cerr != nil && d.res.Message == "" {
+			d.res.Message = "session log: " + cerr.Error()
 		}
 	}
+	d.res.Message = d.redactor(d.res.Message)
 	d.res.Duration = r.opts.Now().Sub(d.res.Start)
 	d.res.Status = d.status()
 	if d.res.Status != DevicePassed && d.res.Status != DeviceSkipped && r.opts.FailFast {
@@ -295,8 +301,11 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 }
 
 func (d *deviceRun) status() Status {
-	if d.setupErr != nil {
+	if d.setupErr != nil || d.crashed != nil {
 		return DeviceError
+	}
+	if d.authErr != nil {
+		return DeviceAuthFailed
 	}
 	if d.unreached != nil {
 		return DeviceUnreachable
@@ -344,10 +353,16 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 		}
 		d.r.emit(Event{Type: StepStarted, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name})
 		d.trace = nil
-		if d.r.opts.Check && ps.kind.Changes() {
-			d.checkStep(ctx, ps, sr)
-		} else {
-			d.runStep(ctx, ps, sr)
+		err := d.protect(sr.Address, func() {
+			if d.r.opts.Check && ps.kind.Changes() {
+				d.checkStep(ctx, ps, sr)
+			} else {
+				d.runStep(ctx, ps, sr)
+			}
+		})
+		if err != nil {
+			sr.Status, sr.Message = StatusError, err.Error()
+			d.crash(err)
 		}
 		d.redact(sr)
 		d.emitTrace(sr)
@@ -406,6 +421,12 @@ func (d *deviceRun) blocked(ctx context.Context, ps *planStep) (Status, string) 
 func (d *deviceRun) blockedWhy(ctx context.Context, ps *planStep) string {
 	if ctx.Err() != nil {
 		return msgInterrupted
+	}
+	if d.crashed != nil {
+		return "not run: the device's run stopped after an internal error"
+	}
+	if d.authErr != nil {
+		return "not run: authentication failed (not retried)"
 	}
 	if d.unreached != nil {
 		return "device unreachable"
@@ -592,13 +613,18 @@ func (d *deviceRun) open(ctx, sctx context.Context, sr *StepResult) error {
 		sr.Message = msgInterrupted
 		return err
 	}
-	d.unreached = err
+	if errors.Is(err, driver.ErrAuth) {
+		d.authErr = err
+	} else {
+		d.unreached = err
+	}
 	d.res.Message = sr.Message
 	return err
 }
 
 func (d *deviceRun) env(ps *planStep) *tasks.Env {
-	return &tasks.Env{HostName: d.host.Name, Platform: d.host.Platform, Now: d.r.opts.Now, BaseDir: ps.baseDir}
+	changed := d.changed
+	return &tasks.Env{HostName: d.host.Name, Platform: d.host.Platform, Now: d.r.opts.Now, BaseDir: ps.baseDir, ChangedBefore: &changed}
 }
 
 // attempt runs the step once. It returns true when retrying cannot help
@@ -627,13 +653,19 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 		if ps.step.Timeout > 0 && ctx.Err() == nil && (sctx.Err() != nil || errors.Is(err, driver.ErrTimeout)) {
 			sr.Message = fmt.Sprintf("timed out (step timeout %s): %s", ps.step.Timeout, timeoutDetail(err))
 		}
+		// An enable secret refused: nothing else runs on this device,
+		// as the next step would send the secret again.
+		if errors.Is(err, driver.ErrAuth) {
+			d.authErr = err
+			d.res.Message = sr.Message
+		}
 		// The session's state is unknown after a transport error or a
 		// timeout: drop it, so the next attempt or step reconnects.
-		if d.sess != nil {
-			_ = d.sess.Close()
-			d.sess = nil
-		}
+		d.dropSession()
 		return !retryable(err)
+	}
+	if res.Changed && !d.r.opts.Check {
+		d.changed = true // a partial push too: it changed the device
 	}
 	sr.Output = res.Output
 	sr.Status = StatusOK
@@ -872,4 +904,89 @@ func (c tracedConn) SendInteractive(ctx context.Context, events []driver.Interac
 	r, err := c.Session.SendInteractive(ctx, events, opts...)
 	c.answered(r)
 	return r, err
+}
+
+// dropSession closes the device's session, if any; a panic while closing
+// (a broken session implementation) stops the device's run like any other.
+func (d *deviceRun) dropSession() {
+	if d.sess == nil {
+		return
+	}
+	sess := d.sess
+	d.sess = nil
+	if err := d.protect("closing the session", func() { _ = sess.Close() }); err != nil {
+		d.crash(err)
+	}
+}
+
+// protect runs f and turns a panic into an error: one device's bug must
+// not end the run of every other device, nor keep the reports from being
+// written. The stack goes to the debug log, shortened.
+func (d *deviceRun) protect(where string, f func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg := d.redactor(fmt.Sprint(p))
+			d.log.Debug("panic", "in", where, "panic", msg, "stack", shortStack(debug.Stack()))
+			err = fmt.Errorf("internal error: panic in %s: %s (a bug in runbook or a plugin; the debug log has the stack)", where, msg)
+		}
+	}()
+	f()
+	return nil
+}
+
+// crash records that the device's run stopped on an internal error: the
+// device is reported error, its remaining steps are skipped.
+func (d *deviceRun) crash(err error) {
+	if d.crashed == nil {
+		d.crashed = err
+		d.res.Message = d.redactor(err.Error())
+	}
+	d.log.Error("device run stopped by an internal error", "error", d.redactor(err.Error()))
+}
+
+// shortStack keeps the frames of a panic's stack that tell where it
+// happened: it drops the runtime's own frames (the panic machinery and
+// debug.Stack) and keeps at most 16 frames.
+func shortStack(stack []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(stack)), "\n")
+	var out []string
+	frames := 0
+	for i := 1; i+1 < len(lines); i += 2 { // lines[0] is "goroutine N [running]:"
+		fn, loc := lines[i], strings.TrimSpace(lines[i+1])
+		if strings.HasPrefix(fn, "runtime/debug.Stack") || strings.HasPrefix(fn, "panic(") || strings.HasPrefix(fn, "runtime.") {
+			continue
+		}
+		if i := strings.LastIndex(loc, " +0x"); i >= 0 {
+			loc = loc[:i]
+		}
+		out = append(out, fn+" "+loc)
+		if frames++; frames == 16 {
+			break
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// safeDevice runs a device and, should anything outside the protected
+// parts panic (a sink, the setup), still returns the device's result as
+// error so that the run and its reports go on.
+func (r *runner) safeDevice(ctx context.Context, h *hcl.Host) (res *DeviceResult) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		msg := r.plan.Playbook.Redactor(h)(fmt.Sprint(p))
+		r.opts.Logger.Debug("panic", "device", h.Name, "panic", msg, "stack", shortStack(debug.Stack()))
+		r.opts.Logger.Error("device run stopped by an internal error", "device", h.Name, "error", msg)
+		res = &DeviceResult{
+			Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Status: DeviceError, Start: r.opts.Now(),
+			Message: "internal error: panic: " + msg + " (a bug in runbook or a plugin; the debug log has the stack)",
+		}
+		func() {
+			defer func() { _ = recover() }() // the sink itself may be what panicked
+			r.emit(Event{Type: DeviceFinished, Device: h.Name, Address: res.Address, Status: res.Status, Message: res.Message, Result: res})
+		}()
+	}()
+	return r.device(ctx, h)
 }

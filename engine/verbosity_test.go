@@ -76,6 +76,8 @@ func TestTracerGetsRedactedCommandsAndPromptsBeforeTheStep(t *testing.T) {
 		"r1 send_command.grep > show running-config | include (sensitive)",
 		"r1 send_command.grep < r1#",
 		"r1 send_command.grep finished ok",
+		"r1 send_config_set.snmp > show running-config",
+		"r1 send_config_set.snmp < r1#",
 		"r1 send_config_set.snmp > snmp-server community (sensitive) RO",
 		"r1 send_config_set.snmp < r1(config)#",
 		"r1 send_config_set.snmp finished changed",

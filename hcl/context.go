@@ -1,9 +1,6 @@
 package hcl
 
 import (
-	"sort"
-	"strings"
-
 	hclv2 "github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -99,7 +96,8 @@ func (p *Playbook) Step(addr string) *Step {
 
 // Redact replaces every secret the playbook knows for h in s with
 // "(sensitive)": the host's password, enable secret and key passphrase and
-// the string values of sensitive variables. h may be nil. Use it on
+// the string values of sensitive variables, in every form a report may
+// hold them (see Redactor), on token boundaries. h may be nil. Use it on
 // anything rendered from a step (plans, transcripts, reports) as a last
 // line of defence behind cty marks.
 func (p *Playbook) Redact(h *Host, s string) string { return p.Redactor(h)(s) }
@@ -107,6 +105,20 @@ func (p *Playbook) Redact(h *Host, s string) string { return p.Redactor(h)(s) }
 // Redactor returns Redact for one host with the secrets gathered once,
 // for callers that redact many strings.
 func (p *Playbook) Redactor(h *Host) func(string) string {
+	return p.HostRedactor(h).Redact
+}
+
+// HostRedactor returns the Redactor of h's secrets and the playbook's
+// sensitive variables; its Writer redacts a stream (a transcript). h may
+// be nil.
+func (p *Playbook) HostRedactor(h *Host) *Redactor {
+	return NewRedactor(p.Secrets(h)...)
+}
+
+// Secrets lists the secret values the playbook knows for h: the host's
+// password, enable secret and key passphrase, and the string values of
+// sensitive variables. h may be nil.
+func (p *Playbook) Secrets(h *Host) []string {
 	var secrets []string
 	if h != nil {
 		for _, sec := range []Secret{h.Password, h.Secret, h.PrivateKeyPassphrase} {
@@ -120,20 +132,7 @@ func (p *Playbook) Redactor(h *Host) func(string) string {
 			secrets = append(secrets, stringsIn(v.Value)...)
 		}
 	}
-	// Longest first, so that a secret containing another is replaced whole.
-	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
-	var pairs []string
-	for _, sec := range secrets {
-		// Replacing one or two characters would mangle the text while
-		// protecting nothing a guess would not find.
-		if len(sec) >= 3 {
-			pairs = append(pairs, sec, "(sensitive)")
-		}
-	}
-	if len(pairs) == 0 {
-		return func(s string) string { return s }
-	}
-	return strings.NewReplacer(pairs...).Replace
+	return secrets
 }
 
 // stringsIn returns every known string inside v.

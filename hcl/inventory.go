@@ -76,6 +76,8 @@ var secretAttrs = map[string]bool{"password": true, "secret": true, "private_key
 type credential struct {
 	value   string
 	missing []string
+	rng     hclv2.Range     // the attribute's expression
+	warned  map[string]bool // warnings given (a default serves many hosts)
 }
 
 // hostSettings is one level of the defaults -> group -> host chain; nil
@@ -338,6 +340,9 @@ func (l *loader) addHost(name string, decl, nameRange hclv2.Range, s hostSetting
 	h.Password = NewSecret(cred(s.password))
 	h.Secret = NewSecret(cred(s.secret))
 	h.PrivateKeyPassphrase = NewSecret(cred(s.passphrase))
+	l.checkWeakSecret("password", s.password, h)
+	l.checkWeakSecret("secret", s.secret, h)
+	l.checkWeakSecret("private_key_passphrase", s.passphrase, h)
 	if s.connect != nil {
 		h.Timeouts.Connect = *s.connect
 	}
@@ -540,13 +545,63 @@ func (l *loader) credential(c *hclv2.BodyContent, name string) *credential {
 	if !ok {
 		return nil
 	}
-	return &credential{value: v.AsString(), missing: missing}
+	return &credential{value: v.AsString(), missing: missing, rng: attr.Expr.Range()}
+}
+
+// minSecretLen is the shortest secret that is not warned about: shorter
+// ones are guessed at once, and are too short to redact from output
+// without mangling it.
+const minSecretLen = 4
+
+// checkWeakSecret warns, once per attribute, about a secret shorter than
+// minSecretLen or equal to the username: redaction would then hide the
+// username everywhere, or could not hide the secret at all. Neither
+// warning shows the value.
+func (l *loader) checkWeakSecret(name string, c *credential, h *Host) {
+	if c == nil || c.value == "" {
+		return
+	}
+	username := h.Username
+	rng := c.rng
+	if rng.Filename == "" {
+		rng = h.DeclRange // imported from YAML
+	}
+	warn := func(key, summary, detail string) {
+		if c.warned[key] {
+			return
+		}
+		if c.warned == nil {
+			c.warned = map[string]bool{}
+		}
+		c.warned[key] = true
+		d := warningAt(rng, summary, detail)
+		d.Extra = RedactSubject{}
+		l.diags = append(l.diags, d)
+	}
+	if len(c.value) < minSecretLen {
+		warn("short", "Short secret",
+			fmt.Sprintf("%s is shorter than %d characters: it is easily guessed, and runbook does not redact secrets under 3 characters from output, where they would match ordinary text. Use a longer %s.", name, minSecretLen, name))
+	}
+	if username != "" && c.value == username {
+		warn("username", "Secret equals the username",
+			fmt.Sprintf("%s is the same as the username: it is easily guessed, and redacting it from reports also hides the username wherever it appears. Use a %s that differs from the username.", name, name))
+	}
 }
 
 // checkPlaintext rejects a secret written as a literal. An expression is
 // literal when it has no references and calls no function; anything else
 // (env(), file(), a variable) keeps the value out of the file.
 func (l *loader) checkPlaintext(attr *hclv2.Attribute) {
+	if fallback := literalFallback(attr.Expr); fallback != nil {
+		l.diags = append(l.diags, &hclv2.Diagnostic{
+			Severity: hclv2.DiagError,
+			Summary:  "Plaintext secret",
+			Subject:  fallback.Range().Ptr(),
+			Extra:    RedactSubject{},
+			Detail:   fmt.Sprintf("%s falls back to a value written in the playbook as plain text, where anyone who reads the file or its history can see it, and which is used whenever the environment variable is unset. Leave the default out, as in %s = env(%q) (runbook then refuses to connect until the variable is set), or use \"\" for none. To allow plain text anyway (for a lab), set allow_plaintext_secrets = true in a settings block.", attr.Name, attr.Name, envNameFor(attr.Name)),
+		})
+		return
+	}
 	if len(attr.Expr.Variables()) == 0 {
 		if !callsFunction(attr.Expr) && !isEmptyString(attr.Expr) {
 			l.diags = append(l.diags, &hclv2.Diagnostic{
@@ -572,6 +627,40 @@ func (l *loader) checkPlaintext(attr *hclv2.Attribute) {
 				fmt.Sprintf("%s comes from variable %q, which is not declared sensitive = true, so plans and logs may show it. Add sensitive = true to the variable.", attr.Name, name)))
 		}
 	}
+}
+
+// literalFallback returns the first plain-text value a secret falls back
+// to: the default of env("NAME", "default"), or a literal argument of
+// coalesce() or try(). Empty strings are not secrets.
+func literalFallback(expr hclv2.Expression) hclv2.Expression {
+	se, ok := expr.(hclsyntax.Expression)
+	if !ok {
+		return nil
+	}
+	var found hclv2.Expression
+	_ = hclsyntax.VisitAll(se, func(n hclsyntax.Node) hclv2.Diagnostics {
+		call, ok := n.(*hclsyntax.FunctionCallExpr)
+		if !ok || found != nil {
+			return nil
+		}
+		var args []hclsyntax.Expression
+		switch call.Name {
+		case "env":
+			if len(call.Args) > 1 {
+				args = call.Args[1:]
+			}
+		case "coalesce", "try":
+			args = call.Args
+		}
+		for _, a := range args {
+			if len(a.Variables()) == 0 && !callsFunction(a) && !isEmptyString(a) {
+				found = a
+				return nil
+			}
+		}
+		return nil
+	})
+	return found
 }
 
 func envNameFor(attr string) string {

@@ -284,7 +284,7 @@ routers:
     tags: [edge]
 `,
 	}
-	env := hcl.WithEnv(envOf(map[string]string{"RUNBOOK_USERNAME": "u", "RUNBOOK_PASSWORD": "p"}))
+	env := hcl.WithEnv(envOf(map[string]string{"RUNBOOK_USERNAME": "u", "RUNBOOK_PASSWORD": "pass"}))
 	pb, diags := load(t, files, []string{"dir/p.hcl"}, env)
 	if diags.HasErrors() {
 		t.Fatalf("errors: %v", diags)
@@ -306,9 +306,9 @@ routers:
 		got = append(got, view(h))
 	}
 	want := []hostView{
-		{Name: "192.0.2.1", Address: "192.0.2.1", Platform: "cisco_ios", Username: "netops", Password: "p", HostKeyCheck: "strict", Port: 22, Tags: []string{}, Vars: map[string]string{}},
-		{Name: "sw2", Address: "192.0.2.2", Platform: "arista_eos", Username: "u", Password: "p", HostKeyCheck: "strict", Port: 2022, Tags: []string{}, Vars: map[string]string{}, Timeouts: hcl.Timeouts{Connect: 7 * time.Second}},
-		{Name: "192.0.2.3", Address: "192.0.2.3", Platform: "juniper_junos", Username: "u", Password: "p", HostKeyCheck: "strict", Port: 22, Groups: []string{"routers"}, Tags: []string{"edge"}, Vars: map[string]string{"role": "router", "asn": "cty.NumberIntVal(65001)"}},
+		{Name: "192.0.2.1", Address: "192.0.2.1", Platform: "cisco_ios", Username: "netops", Password: "pass", HostKeyCheck: "strict", Port: 22, Tags: []string{}, Vars: map[string]string{}},
+		{Name: "sw2", Address: "192.0.2.2", Platform: "arista_eos", Username: "u", Password: "pass", HostKeyCheck: "strict", Port: 2022, Tags: []string{}, Vars: map[string]string{}, Timeouts: hcl.Timeouts{Connect: 7 * time.Second}},
+		{Name: "192.0.2.3", Address: "192.0.2.3", Platform: "juniper_junos", Username: "u", Password: "pass", HostKeyCheck: "strict", Port: 22, Groups: []string{"routers"}, Tags: []string{"edge"}, Vars: map[string]string{"role": "router", "asn": "cty.NumberIntVal(65001)"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("hosts (-want +got):\n%s", diff)
@@ -317,7 +317,7 @@ routers:
 	t.Run("plaintext allowed", func(t *testing.T) {
 		files := map[string]string{
 			"p.hcl":       "settings { allow_plaintext_secrets = true }\ninventory { file = \"d.yaml\" }\n",
-			"d.yaml":      "- {host: r1, device_type: cisco_ios, password: pw, secret: en}\n",
+			"d.yaml":      "- {host: r1, device_type: cisco_ios, password: pw-1, secret: en-1}\n",
 			"unused.yaml": "",
 		}
 		pb, diags := load(t, files, []string{"p.hcl"})
@@ -325,7 +325,7 @@ routers:
 			t.Fatalf("diagnostics: %v", diags)
 		}
 		h := pb.Inventory.Hosts[0]
-		if h.Password.Reveal() != "pw" || h.Secret.Reveal() != "en" {
+		if h.Password.Reveal() != "pw-1" || h.Secret.Reveal() != "en-1" {
 			t.Errorf("secrets not imported with allow_plaintext_secrets")
 		}
 	})
@@ -530,7 +530,14 @@ func TestPlaintextSecrets(t *testing.T) {
 		{name: "heredoc", attr: "<<EOT\nhunter2\nEOT", errors: []string{"Plaintext secret"}},
 		{name: "allowed", attr: `"hunter2"`, settings: `settings { allow_plaintext_secrets = true }`},
 		{name: "empty", attr: `""`},
-		{name: "env", attr: `env("X", "d")`},
+		{name: "env", attr: `env("X")`},
+		{name: "env empty default", attr: `env("X", "")`},
+		{name: "env literal default", attr: `env("X", "hunter2-literal")`, errors: []string{"Plaintext secret"}},
+		{name: "env template default", attr: `env("X", "hunter${"2"}")`, errors: []string{"Plaintext secret"}},
+		{name: "coalesce literal", attr: `coalesce(env("X"), "hunter2")`, errors: []string{"Plaintext secret"}},
+		{name: "try literal", attr: `try(file("nope"), "hunter2")`, errors: []string{"Plaintext secret"}},
+		{name: "env default var", attr: `env("X", var.pw)`},
+		{name: "allowed env default", attr: `env("X", "hunter2")`, settings: `settings { allow_plaintext_secrets = true }`},
 		{name: "file", attr: `trimspace(file("pw.txt"))`},
 		{name: "sensitive var", attr: `var.pw`},
 		{name: "plain var", attr: `var.plain`, warnings: []string{"Secret from a non-sensitive variable"}},

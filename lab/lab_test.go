@@ -362,7 +362,7 @@ func TestWriteInventory(t *testing.T) {
 		t.Errorf("inventory is not in canonical HCL layout:\n%s", inv)
 	}
 	for _, w := range []string{
-		`password         = env("RUNBOOK_PASSWORD", "admin")`,
+		`password         = env("RUNBOOK_PASSWORD")`,
 		`known_hosts_file = "lab.known_hosts"`,
 		"host \"vmx1\" {\n    address  = \"127.0.0.1\"\n    port     = " + itoa(f.Device("vmx1").Port()) + "\n    platform = \"juniper_junos\"\n  }",
 	} {

@@ -92,8 +92,13 @@ func Serve(ctx context.Context, o ServeOptions, stdout io.Writer) error {
 	for _, d := range f.devices {
 		fmt.Fprintf(stdout, "  %-10s %-14s %s\n", d.Name(), d.Platform(), d.Addr())
 	}
+	// A password given with --password is the user's: never echo it.
 	u, pw, sec := f.devices[0].Username(), f.devices[0].Password(), f.devices[0].Secret()
-	fmt.Fprintf(stdout, "credentials: username %s, password %s, enable secret %s (loopback only)\n", u, pw, sec)
+	creds := "password and enable secret as given with --password and --secret"
+	if pw == "admin" && sec == "admin" {
+		creds = "password admin, enable secret admin (the defaults)"
+	}
+	fmt.Fprintf(stdout, "credentials: username %s, %s (loopback only)\n", u, creds)
 	if o.InventoryOut != "" {
 		kh := o.InventoryOut + ".known_hosts"
 		var khBuf, invBuf bytes.Buffer
@@ -141,9 +146,11 @@ type InventoryOptions struct {
 	KnownHostsFile string
 }
 
-// WriteInventory writes an HCL inventory block for the fleet. Credentials
-// are env() calls with the lab's values as defaults, so the file holds no
-// secret of its own and RUNBOOK_USERNAME/PASSWORD/SECRET still override.
+// WriteInventory writes an HCL inventory block for the fleet. The
+// password and enable secret are read from RUNBOOK_PASSWORD and
+// RUNBOOK_SECRET with no default (a literal default for a secret is
+// refused by the loader, like a plaintext secret), so the file holds no
+// secret; the username defaults to the lab's.
 func WriteInventory(w io.Writer, f *Fleet, o InventoryOptions) error {
 	if len(f.devices) == 0 {
 		return fmt.Errorf("lab: empty fleet")
@@ -151,11 +158,11 @@ func WriteInventory(w io.Writer, f *Fleet, o InventoryOptions) error {
 	d0 := f.devices[0]
 	var b strings.Builder
 	fmt.Fprintf(&b, "# runbook lab: %d simulated devices on %s.\n", len(f.devices), strings.Split(d0.Addr(), ":")[0])
-	b.WriteString("# Lab credentials are defaults below; RUNBOOK_USERNAME, RUNBOOK_PASSWORD and\n# RUNBOOK_SECRET override them.\n")
+	b.WriteString("# Set RUNBOOK_PASSWORD and RUNBOOK_SECRET to the lab's password and enable\n# secret (admin and admin unless lab serve was given --password, --secret).\n")
 	b.WriteString("inventory {\n  defaults {\n")
 	fmt.Fprintf(&b, "    username = env(\"RUNBOOK_USERNAME\", %q)\n", d0.Username())
-	fmt.Fprintf(&b, "    password = env(\"RUNBOOK_PASSWORD\", %q)\n", d0.Password())
-	fmt.Fprintf(&b, "    secret   = env(\"RUNBOOK_SECRET\", %q)\n", d0.Secret())
+	b.WriteString("    password = env(\"RUNBOOK_PASSWORD\")\n")
+	b.WriteString("    secret   = env(\"RUNBOOK_SECRET\")\n")
 	if o.KnownHostsFile != "" {
 		b.WriteString("    host_key_check   = \"strict\"\n")
 		fmt.Fprintf(&b, "    known_hosts_file = %q\n", o.KnownHostsFile)

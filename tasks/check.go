@@ -2,8 +2,12 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/runbook-dev/runbook/config"
+	"github.com/runbook-dev/runbook/driver"
 )
 
 // Checker is implemented by actions that change devices and can tell,
@@ -15,131 +19,91 @@ type Checker interface {
 }
 
 // Check implements Checker: it reads the configuration and compares it
-// with the lines this step would send.
+// with the lines this step would send, exactly as Run does before it
+// sends (the same plan).
 func (a *SendConfigSet) Check(ctx context.Context, conn Conn, env *Env) (*Result, error) {
 	lines, err := a.knownLines()
 	if err != nil {
 		return nil, err
 	}
-	// set/delete lines compare with the Junos configuration in set form.
-	_, resp, err := readConfig(ctx, conn, env, true)
+	p, failed, err := a.plan(ctx, conn, env, lines)
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
-	if resp.Failed {
-		return &Result{Output: resp.Output, Failed: true, Message: failMessage("command", resp)}, nil
+	if failed != nil {
+		return failed, nil
 	}
-	pending := pendingLines(parseRunning(cleanConfig(resp.Output)), lines)
 	res := &Result{}
-	for _, i := range pending {
+	for _, i := range p.pending {
 		res.Pending = append(res.Pending, a.lines[i].show())
 	}
-	if len(pending) == 0 {
-		res.Message = fmt.Sprintf("in sync: all %d lines are already in the configuration", len(lines))
-	} else {
+	switch {
+	case len(p.pending) == 0:
+		res.Message = inSyncMessage(p.total)
+	case p.all:
 		res.Changed = true
-		res.Message = fmt.Sprintf("would change: %d of %d lines are not in the configuration", len(pending), len(lines))
+		res.Message = fmt.Sprintf("would send all %s (%s)", countLines(p.total), p.why)
+	default:
+		res.Changed = true
+		res.Message = fmt.Sprintf("would change: %d of %d lines are not in the configuration", len(p.pending), p.total)
 	}
 	res.Output = strings.Join(res.Pending, "\n")
 	return res, nil
 }
 
-// runningConfig is a configuration as sections: top-level lines, and the
-// child lines under each top-level line that has any.
-type runningConfig struct {
-	top      map[string]bool
-	children map[string]map[string]bool
+// configPlan is what a send_config_set step does on one device; Check
+// reports it and Run carries it out, so the two never disagree.
+type configPlan struct {
+	send    []int  // indexes of the lines to send, in order: pending lines and the section lines they need
+	pending []int  // indexes of the lines not in effect
+	total   int    // configuration lines given (blank, comment and exit lines aside)
+	all     bool   // every line is sent without comparing
+	why     string // why, when all
 }
 
-func parseRunning(cfg string) runningConfig {
-	rc := runningConfig{top: map[string]bool{}, children: map[string]map[string]bool{}}
-	section := ""
-	for _, raw := range strings.Split(cfg, "\n") {
-		line := strings.TrimRight(raw, " \t\r")
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || trimmed == "!" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		if line[0] == ' ' || line[0] == '\t' {
-			if section != "" {
-				if rc.children[section] == nil {
-					rc.children[section] = map[string]bool{}
-				}
-				rc.children[section][trimmed] = true
-			}
-			continue
-		}
-		section = trimmed
-		rc.top[trimmed] = true
-	}
-	return rc
-}
-
-// pendingLines returns the indexes of the lines that would change the
-// configuration. A line is in sync when it is present (or, for
-// "no X" / "delete X", when X is absent). As on the device, a line after a
-// section header (interface, router ...) belongs to that section unless
-// it is a top-level line of its own. This errs towards "would change": a
-// line it cannot place is reported, never hidden.
-func pendingLines(rc runningConfig, lines []string) []int {
-	var pending []int
-	section := ""
-	for i, raw := range lines {
-		line := strings.TrimSpace(raw)
-		switch line {
-		case "", "end", "exit", "!", "commit":
-			continue
-		}
-		indented := raw[0] == ' ' || raw[0] == '\t'
-		inSection := section != ""
-		if inSection && !indented {
-			// A flat line stays in the section unless it is a top-level
-			// line of the configuration (or undoes one).
-			inSection = !hasPrefixLine(rc.top, strings.TrimPrefix(line, "no "))
-		}
-		set := rc.top
-		if inSection {
-			set = rc.children[section]
-		} else {
-			section = ""
-			if !strings.HasPrefix(line, "no ") && (rc.children[line] != nil || looksLikeSection(line)) {
-				section = line
+// plan reads the device's configuration (show running-config; on Junos
+// show configuration | display set, as the lines are set/delete commands)
+// and compares the lines with it using the config package's model of the
+// platform. With match = "none", or on a platform without a configuration
+// to read (linux), every line is sent. A read the device rejects is a
+// failed Result.
+func (a *SendConfigSet) plan(ctx context.Context, conn Conn, env *Env, lines []string) (*configPlan, *Result, error) {
+	sendAll := func(why string) *configPlan {
+		p := &configPlan{all: true, why: why}
+		for i, l := range lines {
+			if strings.TrimSpace(l) != "" {
+				p.send = append(p.send, i)
 			}
 		}
-		if !lineInSync(set, line) {
-			pending = append(pending, i)
+		p.pending, p.total = p.send, len(p.send)
+		return p
+	}
+	if a.match == matchNone {
+		return sendAll(`match = "none"`), nil, nil
+	}
+	if len(lines) == 0 {
+		return &configPlan{}, nil, nil
+	}
+	_, resp, err := readConfig(ctx, conn, env, true)
+	if errors.Is(err, driver.ErrUnsupported) {
+		return sendAll("the platform has no configuration to compare with"), nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the configuration: %w", err)
+	}
+	if resp.Failed {
+		return nil, &Result{Output: resp.Output, Failed: true, Message: failMessage("command", resp)}, nil
+	}
+	platform := conn.Platform()
+	if platform == "" && env != nil {
+		platform = env.Platform
+	}
+	cmp := config.Parse(config.Lookup(platform), cleanConfig(resp.Output)).Compare(lines)
+	p := &configPlan{send: cmp.Send(), pending: cmp.Pending()}
+	for _, l := range cmp.Lines {
+		if l.Kind == config.Set || l.Kind == config.Negation {
+			p.total++
 		}
 	}
-	return pending
-}
-
-// looksLikeSection says whether a line opens a configuration submode even
-// when the device does not have that section yet.
-func looksLikeSection(line string) bool {
-	for _, p := range []string{"interface ", "router ", "line ", "vlan ", "ip access-list ", "route-map ", "policy-map ", "class-map ", "vrf ", "ip vrf "} {
-		if strings.HasPrefix(line, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func lineInSync(set map[string]bool, line string) bool {
-	switch {
-	case strings.HasPrefix(line, "no "):
-		return !hasPrefixLine(set, strings.TrimSpace(line[3:]))
-	case strings.HasPrefix(line, "delete "):
-		return !hasPrefixLine(set, "set "+strings.TrimSpace(line[7:]))
-	}
-	return set[line]
-}
-
-// hasPrefixLine: "no ntp server X" undoes "ntp server X prefer" too.
-func hasPrefixLine(set map[string]bool, prefix string) bool {
-	for l := range set {
-		if l == prefix || strings.HasPrefix(l, prefix+" ") {
-			return true
-		}
-	}
-	return false
+	return p, nil, nil
 }

@@ -4,7 +4,15 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/runbook-dev/runbook/config"
 )
+
+// pendingLines judges lines against a configuration the way check and
+// apply do (plan): the config package's model of the platform.
+func pendingLines(platform, running string, lines []string) []int {
+	return config.Parse(config.Lookup(platform), cleanConfig(running)).Pending(lines)
+}
 
 const checkRunning = `Building configuration...
 
@@ -27,7 +35,6 @@ end
 `
 
 func TestPendingLines(t *testing.T) {
-	rc := parseRunning(cleanConfig(checkRunning))
 	tests := []struct {
 		name  string
 		lines []string
@@ -46,10 +53,11 @@ func TestPendingLines(t *testing.T) {
 		{"flat no of absent child", []string{"interface GigabitEthernet0/1", "no shutdown"}, nil},
 		{"global no after a section", []string{"interface GigabitEthernet0/1", "no logging host 10.0.2.1"}, []int{1}},
 		{"exit and end ignored", []string{"interface GigabitEthernet0/2", "shutdown", "exit", "end"}, nil},
+		{"a new interface after an interface", []string{"interface GigabitEthernet0/1", "description uplink", "interface GigabitEthernet0/7", "description x"}, []int{2, 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, pendingLines(rc, tt.lines)); diff != "" {
+			if diff := cmp.Diff(tt.want, pendingLines("cisco_ios", checkRunning, tt.lines)); diff != "" {
 				t.Errorf("pending (-want +got):\n%s", diff)
 			}
 		})
@@ -57,9 +65,9 @@ func TestPendingLines(t *testing.T) {
 }
 
 func TestPendingLinesJunosSetForm(t *testing.T) {
-	rc := parseRunning("set system host-name vmx1\nset system ntp server 10.0.1.100\n")
+	rc := "set system host-name vmx1\nset system ntp server 10.0.1.100\n"
 	lines := []string{"set system ntp server 10.0.1.100", "set system ntp server 10.0.1.101", "delete system ntp server 10.0.9.9", "delete system ntp server 10.0.1.100"}
-	if diff := cmp.Diff([]int{1, 3}, pendingLines(rc, lines)); diff != "" {
+	if diff := cmp.Diff([]int{1, 3}, pendingLines("juniper_junos", rc, lines)); diff != "" {
 		t.Errorf("pending (-want +got):\n%s", diff)
 	}
 }

@@ -135,7 +135,7 @@ continue_on_error = true`, conn, &Env{})
 	if !res.Failed || !res.Changed {
 		t.Errorf("Failed=%v Changed=%v, want both (one line was accepted)", res.Failed, res.Changed)
 	}
-	if want := `2 lines rejected, the first: line "ntp serv x": % Invalid input detected at '^' marker.`; res.Message != want {
+	if want := `2 lines rejected, the first: line "ntp serv x": % Invalid input detected at '^' marker. (1 line accepted and in effect)`; res.Message != want {
 		t.Errorf("Message = %q, want %q", res.Message, want)
 	}
 	lines := res.Value()["lines"].([]any)

@@ -25,8 +25,17 @@ type Save struct{}
 // Describe implements Action.
 func (*Save) Describe() []string { return []string{"(save the running configuration)"} }
 
-// Run implements Action.
-func (*Save) Run(ctx context.Context, conn Conn, _ *Env) (*Result, error) {
+// NothingToSave is the message of a save that did not run because no
+// step before it changed the device.
+const NothingToSave = "nothing to save: no step before it changed this device"
+
+// Run implements Action. It saves only when a step before it changed the
+// device (Env.ChangedBefore); a second run of an in-sync playbook writes
+// no memory.
+func (*Save) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) {
+	if env != nil && env.ChangedBefore != nil && !*env.ChangedBefore {
+		return &Result{Message: NothingToSave}, nil
+	}
 	resp, err := conn.Save(ctx)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 	"github.com/runbook-dev/runbook/driver"
 )
 
-// send_config_set { commands | template, continue_on_error } -> lines
+// send_config_set { commands | template, continue_on_error, match } -> lines
 type sendConfigSetKind struct{}
 
 var sendConfigSetSchema = &hclv2.BodySchema{
@@ -19,8 +19,17 @@ var sendConfigSetSchema = &hclv2.BodySchema{
 		{Name: "commands"},
 		{Name: "template"},
 		{Name: "continue_on_error"},
+		{Name: "match"},
 	},
 }
+
+// The values of match: "line" sends only the lines not in effect on the
+// device; "none" sends every line (lines that are not configuration
+// state, such as "clear counters" in config mode or a "do" command).
+const (
+	matchLine = "line"
+	matchNone = "none"
+)
 
 func (sendConfigSetKind) Changes() bool { return true }
 
@@ -59,6 +68,19 @@ func (sendConfigSetKind) Decode(body hclv2.Body, ctx *hclv2.EvalContext) (any, h
 	var d hclv2.Diagnostics
 	a.continueOnError, a.coeKnown, d = boolAttr(content.Attributes, "continue_on_error", ctx)
 	diags = append(diags, d...)
+	a.match, a.matchKnown = matchLine, true
+	m, ok, d := stringAttr(content.Attributes, "match", ctx)
+	diags = append(diags, d...)
+	switch {
+	case !ok:
+	case !m.known:
+		a.matchKnown = false
+	case m.s == matchLine || m.s == matchNone:
+		a.match = m.s
+	default:
+		diags = append(diags, attrDiag(content.Attributes["match"], "Invalid match",
+			fmt.Sprintf(`match is "line" (send only the lines not already in the configuration, the default) or "none" (send every line), not %q.`, m.s)))
+	}
 	return a, diags
 }
 
@@ -108,12 +130,16 @@ func splitLines(s string) []string {
 	return out
 }
 
-// SendConfigSet enters config mode, sends the lines and leaves.
+// SendConfigSet reads the device's configuration, enters config mode,
+// sends the lines not already in effect (with the section lines they go
+// under) and leaves. With match = "none" it sends every line.
 type SendConfigSet struct {
 	lines           []text
 	linesKnown      bool // false: the whole list (or template) is unknown
 	continueOnError bool
 	coeKnown        bool
+	match           string // matchLine or matchNone
+	matchKnown      bool
 }
 
 // Describe implements Action.
@@ -131,7 +157,7 @@ func (a *SendConfigSet) Describe() []string {
 // knownLines returns the lines to send; an error when a value is still
 // unknown at run time.
 func (a *SendConfigSet) knownLines() ([]string, error) {
-	if !a.linesKnown || !a.coeKnown {
+	if !a.linesKnown || !a.coeKnown || !a.matchKnown {
 		return nil, errUnknown("send_config_set", "the config")
 	}
 	lines := make([]string, len(a.lines))
@@ -144,16 +170,36 @@ func (a *SendConfigSet) knownLines() ([]string, error) {
 	return lines, nil
 }
 
-// Run implements Action.
-func (a *SendConfigSet) Run(ctx context.Context, conn Conn, _ *Env) (*Result, error) {
+// Run implements Action. It compares the lines with the running
+// configuration as Check does (the same plan), sends only what is not in
+// effect, and reports ok "in sync" when that is nothing. A push the
+// device took in part (a line accepted, a later one rejected) is changed
+// and failed; Lines says per line what was accepted (Failed false) and
+// what was rejected; lines after a rejected one are not sent.
+func (a *SendConfigSet) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) {
 	lines, err := a.knownLines()
 	if err != nil {
 		return nil, err
 	}
-	if len(lines) == 0 {
-		// Nothing to do (e.g. a template that renders empty for this
-		// host): do not even enter config mode.
-		return &Result{}, nil
+	p, failed, err := a.plan(ctx, conn, env, lines)
+	if err != nil {
+		return nil, fmt.Errorf("send_config_set: %w", err)
+	}
+	if failed != nil {
+		return failed, nil
+	}
+	if len(p.send) == 0 {
+		// Nothing to do (in sync, or a template that renders empty for
+		// this host): do not even enter config mode.
+		res := &Result{}
+		if p.total > 0 {
+			res.Message = inSyncMessage(p.total)
+		}
+		return res, nil
+	}
+	send := make([]string, len(p.send))
+	for i, j := range p.send {
+		send[i] = lines[j]
 	}
 	var opts []driver.ConfigOption
 	if a.continueOnError {
@@ -162,16 +208,30 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, _ *Env) (*Result, er
 	if d := callTimeout(ctx); d > 0 {
 		opts = append(opts, driver.WithConfigTimeout(d))
 	}
-	mr, err := conn.SendConfigSet(ctx, lines, opts...)
+	mr, err := conn.SendConfigSet(ctx, send, opts...)
 	if err != nil {
 		return nil, err
+	}
+	pending := map[int]bool{}
+	for _, j := range p.pending {
+		pending[j] = true
 	}
 	res := &Result{Failed: mr.Failed}
 	var outputs []string
 	var rejected []*driver.Response
+	took, sentLines := 0, 0    // pending lines the device accepted; config lines answered
+	var final *driver.Response // a commit or its abort, after the lines
 	for i, r := range mr.Responses {
-		if i < len(a.lines) && a.lines[i].sensitive {
-			r = redacted(r)
+		if i < len(p.send) {
+			sentLines++
+			if a.lines[p.send[i]].sensitive {
+				r = redacted(r)
+			}
+			if !r.Failed && pending[p.send[i]] {
+				took++
+			}
+		} else {
+			final = r
 		}
 		res.Lines = append(res.Lines, r)
 		if r.Output != "" {
@@ -179,19 +239,50 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, _ *Env) (*Result, er
 		}
 		if r.Failed {
 			rejected = append(rejected, r)
-		} else {
-			res.Changed = true
 		}
 	}
 	res.Output = strings.Join(outputs, "\n")
-	if len(rejected) > 0 {
+	// On a platform that commits (Junos), the lines take effect only when
+	// the commit does; a rejected line makes the driver discard them.
+	discarded := false
+	if pl, ok := driver.LookupPlatform(conn.Platform()); ok && pl.Commit != "" && final != nil {
+		discarded = final.Failed || final.Command != pl.Commit
+	}
+	res.Changed = took > 0 && !discarded
+	switch {
+	case len(rejected) > 0:
 		res.Failed = true
 		res.Message = failMessage("line", rejected[0])
 		if len(rejected) > 1 {
 			res.Message = fmt.Sprintf("%d lines rejected, the first: %s", len(rejected), res.Message)
 		}
-	} else if res.Failed {
+		var notes []string
+		if discarded {
+			notes = append(notes, "nothing changed: the candidate configuration was discarded")
+		} else if took > 0 {
+			notes = append(notes, countLines(took)+" accepted and in effect")
+		}
+		if n := len(p.send) - sentLines; n > 0 {
+			notes = append(notes, countLines(n)+" not sent")
+		}
+		if len(notes) > 0 {
+			res.Message += " (" + strings.Join(notes, ", ") + ")"
+		}
+	case res.Failed:
 		res.Message = "the device rejected the config set"
+	case len(p.pending) < p.total:
+		res.Message = fmt.Sprintf("sent %s: %d of %d already in the configuration", countLines(len(p.pending)), p.total-len(p.pending), p.total)
 	}
 	return res, nil
+}
+
+func countLines(n int) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return fmt.Sprintf("%d lines", n)
+}
+
+func inSyncMessage(n int) string {
+	return "in sync: all " + countLines(n) + " already in the configuration"
 }

@@ -56,6 +56,11 @@ type Env struct {
 	// BaseDir is the playbook's directory: relative backup dirs and
 	// template paths are resolved against it.
 	BaseDir string
+	// ChangedBefore says whether a step that ran before this one on the
+	// host changed it (Result.Changed, a partial push included): save
+	// saves only then, else it is ok with "nothing to save". nil means the
+	// caller does not track changes, and save always saves.
+	ChangedBefore *bool
 }
 
 func (e *Env) now() time.Time {

@@ -31,6 +31,7 @@ type applyFlags struct {
 	jsonPath     string
 	junitPath    string
 	noOutput     bool
+	reportOutput string
 	sessionLog   string
 	useLab       bool
 	labFaults    []string
@@ -79,6 +80,7 @@ func newApplyCmd(check bool) *cobra.Command {
 	fl.StringVar(&f.jsonPath, "json", "", "write a JSON report to this file")
 	fl.StringVar(&f.junitPath, "junit", "", "write a JUnit XML report to this file")
 	fl.BoolVar(&f.noOutput, "no-output", false, "leave device output out of the JSON report")
+	fl.StringVar(&f.reportOutput, "report-output", "commands", "device output in the JSON report: commands (all but configuration bodies, which hold password hashes), all (also the backups' running-configs), none")
 	fl.StringVar(&f.sessionLog, "session-log", "", "write a redacted transcript per device into this directory")
 	fl.BoolVar(&f.useLab, "lab", false, "run against a simulated copy of the inventory on 127.0.0.1 (lab credentials replace the inventory's)")
 	fl.StringArrayVar(&f.labFaults, "lab-fault", nil, "with --lab: inject faults, HOSTS:FAULTS, e.g. 'sw2:hang=^show clock' or 'core*:latency=50ms,drop_after=5' (see docs/lab.md)")
@@ -143,6 +145,26 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	if err != nil {
 		return exitWith(exitInvalid, err)
 	}
+	jsonOpts := report.JSONOptions{NoOutput: f.noOutput}
+	switch f.reportOutput {
+	case "commands":
+	case "all":
+		jsonOpts.ConfigBodies = true
+	case "none":
+		jsonOpts.NoOutput = true
+	default:
+		return exitWith(exitInvalid, fmt.Errorf("--report-output %q: want commands, all or none", f.reportOutput))
+	}
+	// A report that cannot be written is found before anything connects,
+	// not after the change is made.
+	for _, r := range []struct{ flag, path string }{{"--json", f.jsonPath}, {"--junit", f.junitPath}} {
+		if r.path == "" {
+			continue
+		}
+		if err := report.CheckWritable(r.path); err != nil {
+			return exitWith(exitInvalid, fmt.Errorf("%s: cannot write %s: %w", r.flag, r.path, err))
+		}
+	}
 
 	if f.useLab {
 		lr, err := startLab(ctx, hosts, f.labFaults)
@@ -164,7 +186,7 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	console := report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Quiet: f.quiet, Verbose: f.verbose})
 	sinks := []engine.Sink{console}
 	if f.jsonPath != "" {
-		sinks = append(sinks, report.NewJSON(f.jsonPath, report.JSONOptions{NoOutput: f.noOutput}))
+		sinks = append(sinks, report.NewJSON(f.jsonPath, jsonOpts))
 	}
 	if f.junitPath != "" {
 		sinks = append(sinks, report.NewJUnit(f.junitPath))
@@ -182,16 +204,35 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	if tr, ok := console.(engine.StepTracer); ok && f.verbose >= 2 {
 		opts.Tracer = tr
 	}
+	var logs *report.SessionLogs
 	if f.sessionLog != "" {
-		if err := os.MkdirAll(f.sessionLog, 0o755); err != nil {
+		if err := os.MkdirAll(f.sessionLog, 0o700); err != nil {
 			return exitWith(exitInvalid, fmt.Errorf("--session-log: %w", err))
 		}
-		logs := report.NewSessionLogs(f.sessionLog)
+		byName := make(map[string]*hcl.Host, len(hosts))
+		for _, h := range hosts {
+			byName[h.Name] = h
+		}
+		// The driver masks the credentials it sends; sensitive variables
+		// are the playbook's to redact.
+		logs = report.NewSessionLogs(f.sessionLog, report.WithRedactor(func(device string) *hcl.Redactor {
+			return plan.Playbook.HostRedactor(byName[device])
+		}))
 		opts.SessionLog = logs.Open
 	}
 	rep := plan.Run(ctx, hosts, opts)
+	lost := false
 	if err := sink.Close(); err != nil {
 		fmt.Fprintf(stderr, "runbook: writing reports: %v\n", err)
+		lost = true
+	}
+	if logs != nil {
+		for _, err := range logs.Failures() {
+			fmt.Fprintf(stderr, "runbook: %v\n", err)
+			lost = true
+		}
+	}
+	if lost && !rep.Interrupted {
 		return exitWith(exitFailed, nil)
 	}
 	pending := false

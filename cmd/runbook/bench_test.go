@@ -25,6 +25,10 @@ import (
 // the inventory file it wrote.
 func startLabProcess(b *testing.B, devices int, latency time.Duration) (string, int) {
 	b.Helper()
+	// The inventory lab serve writes reads the password and enable secret
+	// from the environment (no literal defaults for secrets).
+	b.Setenv("RUNBOOK_PASSWORD", "admin")
+	b.Setenv("RUNBOOK_SECRET", "admin")
 	dir := b.TempDir()
 	inv := filepath.Join(dir, "inventory.hcl")
 	cmd := exec.Command(os.Args[0])

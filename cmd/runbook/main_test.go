@@ -449,7 +449,7 @@ func TestApplyLabFaultsFailOnlyTheirDevice(t *testing.T) {
 	if code != exitFailed {
 		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
 	}
-	want := map[string]string{"r1": "unreachable", "r2": "error", "r3": "error", "r4": "passed"}
+	want := map[string]string{"r1": "auth_failed", "r2": "error", "r3": "error", "r4": "passed"}
 	if diff := cmp.Diff(want, deviceStatuses(t, jsonPath)); diff != "" {
 		t.Errorf("device statuses (-want +got):\n%s", diff)
 	}

@@ -144,13 +144,13 @@ func (c *console) Event(ev engine.Event) {
 		}
 		c.done++
 		switch ev.Status {
-		case engine.DeviceFailed, engine.DeviceError, engine.DeviceUnreachable:
+		case engine.DeviceFailed, engine.DeviceError, engine.DeviceUnreachable, engine.DeviceAuthFailed:
 			c.failed++
 		}
 		switch {
 		case c.opts.Quiet:
 		case c.opts.TTY:
-			if ev.Status == engine.DeviceUnreachable || ev.Status == engine.DeviceError {
+			if ev.Status == engine.DeviceUnreachable || ev.Status == engine.DeviceError || ev.Status == engine.DeviceAuthFailed {
 				c.above(c.deviceLines(ev))
 			} else {
 				c.redraw()
@@ -346,10 +346,12 @@ func indent(msgs []string) []string {
 type recapRow struct {
 	name, status string
 	st           engine.Status
-	cells        [5]int // ok, changed, failed, skipped, unreachable
+	cells        [6]int // ok, changed, failed, error, skipped, unreachable
 }
 
-var recapCols = [5]string{"ok", "changed", "failed", "skipped", "unreachable"}
+// recapCols count steps by status: failed (the device said no) and error
+// (timeout, dropped session, refused credentials) apart.
+var recapCols = [6]string{"ok", "changed", "failed", "error", "skipped", "unreachable"}
 
 func (c *console) recap(rep *engine.Report) {
 	c.recapped = true
@@ -367,25 +369,25 @@ func (c *console) recap(rep *engine.Report) {
 				r.cells[2]++
 			case engine.StatusError:
 				// The engine reports a failed connect as an errored step;
-				// like Ansible, count it as unreachable, not failed.
+				// like Ansible, count it as unreachable, not as an error.
 				if d.Status == engine.DeviceUnreachable {
-					r.cells[4]++
+					r.cells[5]++
 				} else {
-					r.cells[2]++
+					r.cells[3]++
 				}
 			case engine.StatusSkipped:
-				r.cells[3]++
+				r.cells[4]++
 			}
 		}
-		if d.Status == engine.DeviceUnreachable && r.cells[4] == 0 {
-			r.cells[4] = 1
+		if d.Status == engine.DeviceUnreachable && r.cells[5] == 0 {
+			r.cells[5] = 1
 		}
 		rows = append(rows, r)
 	}
 
 	// Widths are computed on plain text; color codes are added after padding.
 	nameW, statusW := 0, 0
-	var cellW [5]int
+	var cellW [6]int
 	for _, r := range rows {
 		nameW = max(nameW, len(r.name))
 		statusW = max(statusW, len(r.status))
@@ -423,7 +425,7 @@ func (c *console) recap(rep *engine.Report) {
 			fails = append(fails, indent(failureDetails(s))...)
 		}
 		switch d.Status {
-		case engine.DeviceUnreachable, engine.DeviceError, engine.DeviceFailed:
+		case engine.DeviceUnreachable, engine.DeviceAuthFailed, engine.DeviceError, engine.DeviceFailed:
 			if !deviceMessageListed(d) {
 				fails = append(fails, d.Name+"  "+c.paintStatus(d.Status, string(d.Status)))
 				fails = append(fails, indent([]string{d.Message})...)
@@ -454,6 +456,7 @@ func (c *console) summaryLine(rep *engine.Report) string {
 		{s.Failed, engine.DeviceFailed},
 		{s.Error, engine.DeviceError},
 		{s.Unreachable, engine.DeviceUnreachable},
+		{s.AuthFailed, engine.DeviceAuthFailed},
 		{s.Skipped, engine.DeviceSkipped},
 	} {
 		if p.n > 0 {
@@ -485,7 +488,7 @@ const (
 	cyan   = "\x1b[36m"
 )
 
-var cellColor = [5]string{green, yellow, red, cyan, purple}
+var cellColor = [6]string{green, yellow, red, red, cyan, purple}
 
 func (c *console) paint(code, s string) string {
 	if !c.color {
@@ -500,7 +503,7 @@ func (c *console) paintStatus(st engine.Status, s string) string {
 		return c.paint(green, s)
 	case engine.StatusChanged:
 		return c.paint(yellow, s)
-	case engine.StatusFailed, engine.StatusError: // same strings as DeviceFailed/DeviceError
+	case engine.StatusFailed, engine.StatusError, engine.DeviceAuthFailed: // same strings as DeviceFailed/DeviceError
 		return c.paint(red, s)
 	case engine.DeviceUnreachable:
 		return c.paint(purple, s)

@@ -15,7 +15,18 @@ type JSONOptions struct {
 	// they can be large, and may hold configuration the report's readers
 	// should not see.
 	NoOutput bool
+	// ConfigBodies keeps the output of steps whose output is a device's
+	// configuration (backup): it holds password hashes, SNMP communities
+	// and keys, so it is left out unless asked for (--report-output all).
+	ConfigBodies bool
 }
+
+// configKinds are the step kinds whose output is a configuration body.
+var configKinds = map[string]bool{"backup": true, "checkpoint": true}
+
+// IsConfigBody reports whether a step of this kind returns a device's
+// configuration as its output.
+func IsConfigBody(kind string) bool { return configKinds[kind] }
 
 type jsonSink struct {
 	path   string
@@ -39,7 +50,7 @@ func (s *jsonSink) Close() error {
 	}
 	s.closed = true
 	doc := buildJSON(s.col.report(), s.opts)
-	err := writeFileAtomic(s.path, 0o644, func(w io.Writer) error {
+	err := writeFileAtomic(s.path, fileMode, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)
@@ -81,10 +92,13 @@ type jsonStep struct {
 	Message    string `json:"message"`
 	Attempts   int    `json:"attempts,omitempty"`
 	// WouldChange: check mode's lines apply would send.
-	WouldChange []string          `json:"would_change,omitempty"`
-	Output      *string           `json:"output,omitempty"`
-	Records     *[]map[string]any `json:"records,omitempty"`
-	Assertions  []jsonAssertion   `json:"assertions"`
+	WouldChange []string `json:"would_change,omitempty"`
+	Output      *string  `json:"output,omitempty"`
+	// OutputOmitted says why output is missing when it is not for
+	// --no-output: "configuration" for a configuration body.
+	OutputOmitted string            `json:"output_omitted,omitempty"`
+	Records       *[]map[string]any `json:"records,omitempty"`
+	Assertions    []jsonAssertion   `json:"assertions"`
 }
 
 type jsonAssertion struct {
@@ -126,7 +140,13 @@ func buildJSON(rep *engine.Report, opts JSONOptions) jsonReport {
 			if st.Attempts > 1 {
 				js.Attempts = st.Attempts
 			}
-			if !opts.NoOutput {
+			switch {
+			case opts.NoOutput:
+			case IsConfigBody(st.Kind) && !opts.ConfigBodies:
+				if st.Output != "" {
+					js.OutputOmitted = "configuration"
+				}
+			default:
 				out := st.Output
 				js.Output = &out
 				// nil means the step did not parse; an empty slice means it

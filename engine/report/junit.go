@@ -32,7 +32,7 @@ func (s *junitSink) Close() error {
 	}
 	s.closed = true
 	doc := buildJUnit(s.col.report())
-	err := writeFileAtomic(s.path, 0o644, func(w io.Writer) error {
+	err := writeFileAtomic(s.path, fileMode, func(w io.Writer) error {
 		if _, err := io.WriteString(w, xml.Header); err != nil {
 			return err
 		}
@@ -112,8 +112,8 @@ func buildJUnit(rep *engine.Report) junitSuites {
 				problem = true
 			case engine.StatusError:
 				typ := "error"
-				if d.Status == engine.DeviceUnreachable {
-					typ = "unreachable"
+				if d.Status == engine.DeviceUnreachable || d.Status == engine.DeviceAuthFailed {
+					typ = string(d.Status)
 				}
 				tc.Error = &junitProblem{Message: oneLine(detail), Type: typ, Text: detail}
 				problem = true
@@ -158,12 +158,12 @@ func buildJUnit(rep *engine.Report) junitSuites {
 func deviceCase(d *engine.DeviceResult, stepProblem bool) (junitCase, bool) {
 	tc := junitCase{Classname: d.Name, Name: "device", Time: junitTime(d.Duration.Seconds())}
 	switch d.Status {
-	case engine.DeviceUnreachable, engine.DeviceError:
+	case engine.DeviceUnreachable, engine.DeviceAuthFailed, engine.DeviceError:
 		if stepProblem && deviceMessageListed(d) {
 			return tc, false
 		}
 		typ := string(d.Status)
-		if d.Status == engine.DeviceUnreachable {
+		if d.Status == engine.DeviceUnreachable || d.Status == engine.DeviceAuthFailed {
 			tc.Name = "connect"
 		}
 		msg := d.Message

@@ -180,6 +180,7 @@ type summary struct {
 	Failed      int `json:"failed"`
 	Error       int `json:"error"`
 	Unreachable int `json:"unreachable"`
+	AuthFailed  int `json:"auth_failed"`
 	Skipped     int `json:"skipped"`
 	Steps       struct {
 		Total   int `json:"total"`
@@ -204,6 +205,8 @@ func summarize(rep *engine.Report) summary {
 			s.Error++
 		case engine.DeviceUnreachable:
 			s.Unreachable++
+		case engine.DeviceAuthFailed:
+			s.AuthFailed++
 		case engine.DeviceSkipped:
 			s.Skipped++
 		}
