@@ -35,6 +35,10 @@ const (
 	StepFinished
 	DeviceFinished
 	RunFinished
+	// BatchStarted comes before the devices of a rollout batch start
+	// (Batch, Total batches, Message: how many devices); only with a
+	// rollout block.
+	BatchStarted
 )
 
 // Event is what reporters receive. Events for one device arrive in order;
@@ -57,6 +61,10 @@ type Event struct {
 	Output   string // raw device output of the step (redacted)
 	Records  []map[string]any
 	Asserts  []AssertResult
+
+	// BatchStarted: the batch's number (1-based) and, in Total, how many
+	// batches the rollout has; Message reads e.g. "1 device: r1".
+	Batch int
 
 	// DeviceFinished: the device's whole result. RunFinished: nil.
 	Result *DeviceResult
@@ -97,6 +105,9 @@ type DeviceResult struct {
 	Platform string
 	Status   Status
 	Message  string // for error/unreachable/auth_failed: why
+	// Batch is the rollout batch the device belongs to (1-based); every
+	// device is in batch 1 when the playbook has no rollout block.
+	Batch    int
 	Start    time.Time
 	Duration time.Duration
 	Steps    []*StepResult
@@ -110,6 +121,20 @@ type Report struct {
 	Duration    time.Duration
 	Devices     []*DeviceResult // inventory order
 	Interrupted bool
+	// Batches are the rollout's batches in order; nil without a rollout
+	// block.
+	Batches []*BatchResult
+}
+
+// BatchResult is one rollout batch's outcome.
+type BatchResult struct {
+	Number  int
+	Devices []string // names, in run order
+	Failed  int      // devices of the batch that did not pass (skipped aside)
+	// Started is false for a batch the rollout (or --fail-fast, or an
+	// interrupt) kept from starting; Message then says why.
+	Started bool
+	Message string
 }
 
 // Sink receives events. Close is called once after RunFinished so that file

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -20,6 +23,9 @@ import (
 //	group:NAME        the hosts of a group
 //	tag:NAME          the hosts with a tag
 //	all (or *)        every host
+//	@FILE             the hosts that did not pass in an earlier JSON
+//	                  report (--report-json): failed, error, unreachable,
+//	                  auth_failed or skipped; Ansible's retry files
 //
 // optionally prefixed with "!" (exclude those hosts) or "&" (keep only
 // hosts that also match). The selection is the union of the plain
@@ -37,9 +43,10 @@ func SelectHosts(inv *hcl.Inventory, limits []string) ([]*hcl.Host, error) {
 		return nil, nil
 	}
 	type pattern struct {
-		text string // as written, with its prefix
-		op   byte   // 0 (union), '&' or '!'
-		body string
+		text  string // as written, with its prefix
+		op    byte   // 0 (union), '&' or '!'
+		body  string
+		retry map[string]bool // @FILE: the names to re-run
 	}
 	var patterns []pattern
 	for _, l := range limits {
@@ -53,7 +60,14 @@ func SelectHosts(inv *hcl.Inventory, limits []string) ([]*hcl.Host, error) {
 				pt.body = strings.TrimSpace(p[1:])
 			}
 			if pt.body == "" || pt.body[0] == '!' || pt.body[0] == '&' {
-				return nil, fmt.Errorf("--limit %q: want NAME, GLOB, group:NAME, tag:NAME or all, optionally after one ! (exclude) or & (intersect)", p)
+				return nil, fmt.Errorf("--limit %q: want NAME, GLOB, group:NAME, tag:NAME, all or @REPORT.json, optionally after one ! (exclude) or & (intersect)", p)
+			}
+			if file, ok := strings.CutPrefix(pt.body, "@"); ok {
+				names, err := retryNames(inv, file)
+				if err != nil {
+					return nil, fmt.Errorf("--limit %q: %w", p, err)
+				}
+				pt.retry = names
 			}
 			patterns = append(patterns, pt)
 		}
@@ -68,6 +82,11 @@ func SelectHosts(inv *hcl.Inventory, limits []string) ([]*hcl.Host, error) {
 		matches[i] = make([]bool, len(inv.Hosts))
 		hit := false
 		for j, h := range inv.Hosts {
+			if p.retry != nil {
+				matches[i][j] = p.retry[h.Name]
+				hit = hit || matches[i][j]
+				continue
+			}
 			ok, err := hostMatches(h, p.body)
 			if err != nil {
 				return nil, fmt.Errorf("--limit %q: %w", p.text, err)
@@ -109,6 +128,51 @@ func SelectHosts(inv *hcl.Inventory, limits []string) ([]*hcl.Host, error) {
 		return nil, fmt.Errorf("--limit %q selects no host: each pattern matches hosts, but together they leave none", strings.Join(all, ","))
 	}
 	return out, nil
+}
+
+// retryNames reads a JSON report and returns the names of its devices
+// that did not pass. Every one must be in the inventory: a retry must not
+// quietly leave a device out.
+func retryNames(inv *hcl.Inventory, file string) (map[string]bool, error) {
+	if file == "" {
+		return nil, errors.New("want @FILE, the path of a JSON report")
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Devices *[]struct {
+			Name   string `json:"name"`
+			Status string `json:"status"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Devices == nil {
+		return nil, fmt.Errorf("%s is not a runbook JSON report (--report-json)", file)
+	}
+	known := map[string]bool{}
+	for _, h := range inv.Hosts {
+		known[h.Name] = true
+	}
+	names := map[string]bool{}
+	var unknown []string
+	for _, d := range *doc.Devices {
+		if d.Status == string(DevicePassed) {
+			continue
+		}
+		if !known[d.Name] {
+			unknown = append(unknown, d.Name)
+			continue
+		}
+		names[d.Name] = true
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("%s names devices that are not in the inventory: %s", file, strings.Join(unknown, ", "))
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("every device in %s passed: nothing to re-run", file)
+	}
+	return names, nil
 }
 
 func hostMatches(h *hcl.Host, pattern string) (bool, error) {

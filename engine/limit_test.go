@@ -101,8 +101,8 @@ func TestSelectHostsErrors(t *testing.T) {
 		{"sw1,nosuchhost", `--limit "nosuchhost" matches no host in the inventory.`},
 		{"group:core,&group:dc", `--limit "group:core,&group:dc" selects no host: each pattern matches hosts, but together they leave none`},
 		{"all,!all", `--limit "all,!all" selects no host: each pattern matches hosts, but together they leave none`},
-		{"!", `--limit "!": want NAME, GLOB, group:NAME, tag:NAME or all, optionally after one ! (exclude) or & (intersect)`},
-		{"!&sw1", `--limit "!&sw1": want NAME, GLOB, group:NAME, tag:NAME or all, optionally after one ! (exclude) or & (intersect)`},
+		{"!", `--limit "!": want NAME, GLOB, group:NAME, tag:NAME, all or @REPORT.json, optionally after one ! (exclude) or & (intersect)`},
+		{"!&sw1", `--limit "!&sw1": want NAME, GLOB, group:NAME, tag:NAME, all or @REPORT.json, optionally after one ! (exclude) or & (intersect)`},
 		{"sw[", `--limit "sw[": bad pattern: syntax error in pattern`},
 	}
 	for _, tt := range tests {

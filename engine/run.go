@@ -83,6 +83,8 @@ type runner struct {
 
 	stopMu  sync.Mutex
 	stopped string // why no more devices start ("" while they may)
+
+	batchOf map[string]int // host name -> rollout batch (1-based)
 }
 
 func newRunner(p *Plan, hosts []*hcl.Host, opts Options) *runner {
@@ -113,7 +115,13 @@ func newRunner(p *Plan, hosts []*hcl.Host, opts Options) *runner {
 			opts.Mode = "check"
 		}
 	}
-	return &runner{plan: p, hosts: hosts, opts: opts, connSem: make(chan struct{}, opts.ConnectLimit)}
+	batchOf := map[string]int{}
+	for k, b := range p.Playbook.Rollout.Batches(len(hosts)) {
+		for _, h := range hosts[b[0] : b[0]+b[1]] {
+			batchOf[h.Name] = k + 1
+		}
+	}
+	return &runner{plan: p, hosts: hosts, opts: opts, connSem: make(chan struct{}, opts.ConnectLimit), batchOf: batchOf}
 }
 
 func (r *runner) emit(e Event) {
@@ -154,9 +162,98 @@ func (r *runner) run(ctx context.Context) *Report {
 	}
 	r.emit(Event{Type: RunStarted, Total: len(r.hosts), Report: &Report{Playbook: rep.Playbook, Mode: rep.Mode, Start: rep.Start}})
 
+	ro := r.plan.Playbook.Rollout
+	batches := ro.Batches(len(r.hosts))
+	ran, failed := 0, 0 // devices of the batches run so far, and those that failed
+	for k, b := range batches {
+		idx := make([]int, b[1])
+		names := make([]string, b[1])
+		for j := range idx {
+			idx[j] = b[0] + j
+			names[j] = r.hosts[idx[j]].Name
+		}
+		var br *BatchResult
+		if ro != nil {
+			br = &BatchResult{Number: k + 1, Devices: names}
+			rep.Batches = append(rep.Batches, br)
+		}
+		if why := r.stopReason(ctx); why != "" {
+			for _, i := range idx {
+				rep.Devices[i] = r.skipDevice(r.hosts[i], why)
+			}
+			if br != nil {
+				br.Message = why
+			}
+			continue
+		}
+		if br != nil {
+			br.Started = true
+			r.emit(Event{Type: BatchStarted, Batch: k + 1, Total: len(batches), Message: batchLabel(names)})
+		}
+		r.runBatch(ctx, rep, idx)
+		bran, bfailed := 0, 0
+		for _, i := range idx {
+			switch rep.Devices[i].Status {
+			case DeviceSkipped:
+			case DevicePassed:
+				bran++
+			default:
+				bran++
+				bfailed++
+			}
+		}
+		ran, failed = ran+bran, failed+bfailed
+		if br != nil {
+			br.Failed = bfailed
+		}
+		if ro == nil || k == len(batches)-1 || ran == 0 {
+			continue
+		}
+		stop := false
+		if ro.MaxFailPercentage != nil {
+			// Ansible's rule: strictly more than the percentage.
+			stop = float64(failed)*100 > *ro.MaxFailPercentage*float64(ran)
+		} else {
+			// Without a limit, as Ansible: a batch in which every device
+			// failed stops the rollout.
+			stop = bran > 0 && bfailed == bran
+		}
+		if stop {
+			noun := "devices"
+			if ran == 1 {
+				noun = "device"
+			}
+			r.stop(fmt.Sprintf("rollout stopped after batch %d: %d of %d %s failed", k+1, failed, ran, noun))
+		}
+	}
+
+	rep.Duration = r.opts.Now().Sub(rep.Start)
+	rep.Interrupted = ctx.Err() != nil
+	r.emit(Event{Type: RunFinished, Report: rep, Total: len(r.hosts)})
+	return rep
+}
+
+// batchLabel is "1 device: r1" or "3 devices: r2, r3, r4" (at most ten
+// names).
+func batchLabel(names []string) string {
+	noun := "devices"
+	if len(names) == 1 {
+		noun = "device"
+	}
+	shown := names
+	more := ""
+	if len(shown) > 10 {
+		shown, more = shown[:10], fmt.Sprintf(" and %d more", len(names)-10)
+	}
+	return fmt.Sprintf("%d %s: %s%s", len(names), noun, strings.Join(shown, ", "), more)
+}
+
+// runBatch runs the devices at idx (indexes into r.hosts) on the bounded
+// worker pool and fills their results in rep.
+func (r *runner) runBatch(ctx context.Context, rep *Report, idx []int) {
 	work := make(chan int)
 	var wg sync.WaitGroup
-	workers := min(r.opts.Forks, len(r.hosts))
+	workers := min(r.opts.Forks, len(idx))
 	for range workers {
 		wg.Go(func() {
 			for i := range work {
@@ -170,7 +267,8 @@ func (r *runner) run(ctx context.Context) *Report {
 			}
 		})
 	}
-	for i, h := range r.hosts {
+	for _, i := range idx {
+		h := r.hosts[i]
 		if why := r.stopReason(ctx); why != "" {
 			rep.Devices[i] = r.skipDevice(h, why)
 			continue
@@ -183,11 +281,6 @@ func (r *runner) run(ctx context.Context) *Report {
 	}
 	close(work)
 	wg.Wait()
-
-	rep.Duration = r.opts.Now().Sub(rep.Start)
-	rep.Interrupted = ctx.Err() != nil
-	r.emit(Event{Type: RunFinished, Report: rep, Total: len(r.hosts)})
-	return rep
 }
 
 func playbookName(p *hcl.Playbook) string {
@@ -202,7 +295,7 @@ func playbookName(p *hcl.Playbook) string {
 }
 
 func (r *runner) skipDevice(h *hcl.Host, why string) *DeviceResult {
-	d := &DeviceResult{Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Status: DeviceSkipped, Message: why, Start: r.opts.Now()}
+	d := &DeviceResult{Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Status: DeviceSkipped, Message: why, Batch: r.batchOf[h.Name], Start: r.opts.Now()}
 	for _, ps := range r.plan.steps {
 		d.Steps = append(d.Steps, &StepResult{Address: ps.step.Address(), Kind: ps.step.Kind, Name: ps.step.Name, Status: StatusSkipped, Message: why})
 	}
@@ -243,7 +336,7 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 		r:    r,
 		host: h,
 		res: &DeviceResult{
-			Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Start: r.opts.Now(),
+			Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Batch: r.batchOf[h.Name], Start: r.opts.Now(),
 		},
 		hostExpr: exprHost(h),
 		redactor: r.plan.Playbook.Redactor(h),
@@ -348,6 +441,7 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 		d.res.Steps = append(d.res.Steps, sr)
 		if st, why := d.blocked(ctx, ps); why != "" {
 			sr.Status, sr.Message, sr.Start = st, why, d.r.opts.Now()
+			d.recordOutcome(ps, sr)
 			d.emitStep(sr)
 			continue
 		}
@@ -364,6 +458,7 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 			sr.Status, sr.Message = StatusError, err.Error()
 			d.crash(err)
 		}
+		d.recordOutcome(ps, sr)
 		d.redact(sr)
 		d.emitTrace(sr)
 		d.logStep(sr)
@@ -633,6 +728,7 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	sctx, cancel := stepContext(ctx, ps)
 	defer cancel()
 	sr.Output, sr.Records, sr.Asserts, sr.Message = "", nil, nil, ""
+	d.forget(ps) // a retry must not leave the last attempt's value behind
 	var conn tasks.Conn
 	if ps.step.Kind != "assert" {
 		if err := d.open(ctx, sctx, sr); err != nil {
@@ -822,6 +918,41 @@ func (d *deviceRun) record(ps *planStep, res *tasks.Result, records []map[string
 	d.stepVals[ps.step.Address()] = anyToCty(v)
 }
 
+// forget removes what an earlier attempt of the step recorded.
+func (d *deviceRun) forget(ps *planStep) {
+	addr := ps.step.Address()
+	delete(d.stepAny, addr)
+	if !d.r.plan.shared[ps.step.Name] {
+		delete(d.stepAny, ps.step.Name)
+	}
+	delete(d.stepVals, addr)
+}
+
+// recordOutcome makes the step's final outcome visible to later steps,
+// whatever it was: status (ok, changed, failed, error, skipped) and
+// failed, true when the step failed for any reason (a rejected line, a
+// failed assertion or parse, a timeout, a dropped session). A step that
+// returned no result (skipped, or an error) still has every field, empty,
+// so that `steps.post.failed` can be read after any outcome.
+func (d *deviceRun) recordOutcome(ps *planStep, sr *StepResult) {
+	addr := ps.step.Address()
+	prev, ok := d.stepAny[addr].(map[string]any)
+	if !ok || sr.Status == StatusSkipped {
+		prev = (&tasks.Result{}).Value()
+	}
+	v := make(map[string]any, len(prev)+2)
+	for k, x := range prev {
+		v[k] = x
+	}
+	v["status"] = string(sr.Status)
+	v["failed"] = failedOrError(sr.Status)
+	d.stepAny[addr] = v
+	if !d.r.plan.shared[ps.step.Name] {
+		d.stepAny[ps.step.Name] = v
+	}
+	d.stepVals[addr] = anyToCty(v)
+}
+
 // retryable says whether trying again may help. Bad credentials and a
 // changed host key never get better by retrying, and retrying a login can
 // lock the account.
@@ -980,7 +1111,7 @@ func (r *runner) safeDevice(ctx context.Context, h *hcl.Host) (res *DeviceResult
 		r.opts.Logger.Debug("panic", "device", h.Name, "panic", msg, "stack", shortStack(debug.Stack()))
 		r.opts.Logger.Error("device run stopped by an internal error", "device", h.Name, "error", msg)
 		res = &DeviceResult{
-			Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Status: DeviceError, Start: r.opts.Now(),
+			Name: h.Name, Address: hostAddr(h), Platform: h.Platform, Status: DeviceError, Batch: r.batchOf[h.Name], Start: r.opts.Now(),
 			Message: "internal error: panic: " + msg + " (a bug in runbook or a plugin; the debug log has the stack)",
 		}
 		func() {

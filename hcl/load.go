@@ -110,6 +110,7 @@ var topSchema = &hclv2.BodySchema{
 		{Type: "variable", LabelNames: []string{"name"}},
 		{Type: "locals"},
 		{Type: "settings"},
+		{Type: "rollout"},
 		{Type: "inventory"},
 		{Type: "step", LabelNames: []string{"kind", "name"}},
 	},
@@ -179,7 +180,7 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 	}
 
 	var (
-		variables, locals, settings, inventories, steps []*hclv2.Block
+		variables, locals, settings, rollouts, inventories, steps []*hclv2.Block
 	)
 	for _, b := range l.bodies {
 		content, diags := b.Content(topSchema)
@@ -192,6 +193,8 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 				locals = append(locals, blk)
 			case "settings":
 				settings = append(settings, blk)
+			case "rollout":
+				rollouts = append(rollouts, blk)
 			case "inventory":
 				inventories = append(inventories, blk)
 			case "step":
@@ -213,6 +216,7 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 	l.decodeLocals(locals)
 	l.pb.ctx = l.rootContext()
 	l.decodeSettings(settings)
+	l.decodeRollout(rollouts)
 	l.decodeInventories(inventories)
 	l.decodeSteps(steps)
 	return l.pb, l.diags

@@ -28,6 +28,10 @@ type Playbook struct {
 	// Settings from the top-level `settings {}` block (optional).
 	Settings Settings
 
+	// Rollout is the top-level `rollout {}` block; nil when absent (every
+	// device in one batch).
+	Rollout *Rollout
+
 	// BaseDir is the directory file(), templatefile() and relative paths
 	// in steps are resolved against: the first playbook file's directory
 	// unless WithBaseDir says otherwise.

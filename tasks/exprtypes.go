@@ -106,6 +106,7 @@ func NewExprTypes(vars map[string]cty.Value, varTypes map[string]cty.Type, hostV
 			"result":  reflect.SliceOf(rec),
 			"changed": boolType,
 			"failed":  boolType,
+			"status":  stringType,
 			"path":    stringType,
 			"lines":   reflect.SliceOf(line),
 		})

@@ -46,6 +46,7 @@ func TestExprTypesCheck(t *testing.T) {
 		"len(steps.push.result) == 0",
 		"any(result, {.interface == 'x'})",
 		"vars.secret.key != '' and len(vars.unset) > 0",
+		"steps.pre.status == 'failed' or steps.push.status in ['ok', 'changed']",
 	}
 	for _, src := range ok {
 		if err := et.Check(src, []RecordField{{Name: "interface"}}); err != nil {
@@ -64,6 +65,9 @@ func TestExprTypesCheck(t *testing.T) {
 		{"vars.site.nam == 'x'", `vars.site has no "nam"; did you mean "name"?`},
 		{"vars.count", "expected bool"},
 		{"vars.secret.kye != ''", `vars.secret has no "kye"; did you mean "key"?`},
+		{"steps.pre.statsu == 'ok'", `steps.send_command.pre has no "statsu"; did you mean "status"?`},
+		{"steps.pre.status", "expected bool"},
+		{"steps.pre.status + 1 > 0", "mismatched types string and int"},
 	}
 	for _, b := range bad {
 		err := et.Check(b.src, []RecordField{{Name: "interface"}})

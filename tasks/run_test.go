@@ -108,7 +108,7 @@ func TestRunSendCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"output": "12:00:00 UTC", "result": []any{}, "changed": false, "failed": false, "path": "", "lines": []any{}}
+	want := map[string]any{"output": "12:00:00 UTC", "result": []any{}, "changed": false, "failed": false, "status": "ok", "path": "", "lines": []any{}}
 	if diff := cmp.Diff(want, res.Value()); diff != "" {
 		t.Errorf("Value (-want +got):\n%s", diff)
 	}

@@ -93,8 +93,10 @@ type Result struct {
 }
 
 // Value is the step's result as later steps and expressions see it:
-// output, result (records), changed, failed, path and lines (a list of
-// {command, output, failed}). It holds only plain values (string, bool,
+// output, result (records), changed, failed, status ("ok", "changed" or
+// "failed" from this result; the engine replaces status and failed with
+// the step's final outcome, assertions, parse and errors included), path
+// and lines (a list of {command, output, failed}). It holds only plain values (string, bool,
 // []any, map[string]any) so that it converts to JSON and cty losslessly.
 func (r *Result) Value() map[string]any {
 	records := make([]any, len(r.Records))
@@ -105,7 +107,15 @@ func (r *Result) Value() map[string]any {
 	for i, l := range r.Lines {
 		lines[i] = map[string]any{"command": l.Command, "output": l.Output, "failed": l.Failed}
 	}
+	status := "ok"
+	switch {
+	case r.Failed:
+		status = "failed"
+	case r.Changed:
+		status = "changed"
+	}
 	return map[string]any{
+		"status":  status,
 		"output":  r.Output,
 		"result":  records,
 		"changed": r.Changed,

@@ -73,7 +73,7 @@ func newApplyCmd(check bool) *cobra.Command {
 	}
 	f.load.register(cmd)
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all; !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
+	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all, @REPORT.json (the devices that did not pass in that report); !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
 	fl.IntVar(&f.forks, "forks", 10, "devices to run at once (0 or 1: one at a time)")
 	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous connection attempts (protects AAA servers from bursts)")
 	fl.BoolVar(&f.failFast, "fail-fast", false, "start no new device after the first one fails")

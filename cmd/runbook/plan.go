@@ -42,7 +42,7 @@ func newPlanCmd() *cobra.Command {
 		},
 	}
 	lf.register(cmd)
-	cmd.Flags().StringArrayVar(&limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all; !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
+	cmd.Flags().StringArrayVar(&limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all, @REPORT.json (the devices that did not pass in that report); !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
 	return cmd
 }

@@ -158,6 +158,15 @@ func (c *console) Event(ev engine.Event) {
 		default:
 			c.print(c.deviceLines(ev))
 		}
+	case engine.BatchStarted:
+		line := fmt.Sprintf("batch %d/%d  %s", ev.Batch, ev.Total, ev.Message)
+		switch {
+		case c.opts.Quiet:
+		case c.opts.TTY:
+			c.above([]string{c.paint(bold, line)})
+		default:
+			c.print([]string{line})
+		}
 	case engine.RunFinished:
 		c.recap(c.col.report())
 	}
@@ -415,6 +424,12 @@ func (c *console) recap(rep *engine.Report) {
 		fmt.Fprintln(c.w, b.String())
 	}
 
+	if len(rep.Batches) > 0 {
+		fmt.Fprintln(c.w)
+		fmt.Fprintln(c.w, c.paint(bold, "BATCHES"))
+		c.print(c.batchLines(rep))
+	}
+
 	var fails []string
 	for _, d := range rep.Devices {
 		for _, s := range d.Steps {
@@ -439,6 +454,31 @@ func (c *console) recap(rep *engine.Report) {
 	}
 	fmt.Fprintln(c.w)
 	fmt.Fprintln(c.w, c.summaryLine(rep))
+}
+
+// batchLines are the recap's line per rollout batch: "batch 1  1 device
+// (canary)  1 failed", or for a batch that never started "batch 2  4
+// devices  not started: rollout stopped after batch 1: ...".
+func (c *console) batchLines(rep *engine.Report) []string {
+	var out []string
+	for _, b := range rep.Batches {
+		noun := "devices"
+		if len(b.Devices) == 1 {
+			noun = "device"
+		}
+		line := fmt.Sprintf("batch %d  %d %s", b.Number, len(b.Devices), noun)
+		switch {
+		case !b.Started:
+			why := strings.TrimPrefix(b.Message, "not started: ")
+			line += "  " + c.paint(cyan, "not started: "+why)
+		case b.Failed > 0:
+			line += "  " + c.paint(red, fmt.Sprintf("%d failed", b.Failed))
+		default:
+			line += "  " + c.paint(green, "passed")
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 func (c *console) summaryLine(rep *engine.Report) string {

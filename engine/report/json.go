@@ -65,21 +65,34 @@ func (s *jsonSink) Close() error {
 // tools like jq need no guards; only output and records come and go, with
 // --no-output and with whether the step parsed anything.
 type jsonReport struct {
-	Playbook    string       `json:"playbook"`
-	Mode        string       `json:"mode"`
-	Started     time.Time    `json:"started"`
-	DurationMS  int64        `json:"duration_ms"`
-	Interrupted bool         `json:"interrupted"`
-	Summary     summary      `json:"summary"`
-	Devices     []jsonDevice `json:"devices"`
+	Playbook    string    `json:"playbook"`
+	Mode        string    `json:"mode"`
+	Started     time.Time `json:"started"`
+	DurationMS  int64     `json:"duration_ms"`
+	Interrupted bool      `json:"interrupted"`
+	Summary     summary   `json:"summary"`
+	// Batches are the rollout's batches; empty without a rollout block.
+	Batches []jsonBatch  `json:"batches"`
+	Devices []jsonDevice `json:"devices"`
+}
+
+type jsonBatch struct {
+	Batch   int      `json:"batch"`
+	Devices []string `json:"devices"`
+	Started bool     `json:"started"`
+	Failed  int      `json:"failed"`
+	Message string   `json:"message"`
 }
 
 type jsonDevice struct {
-	Name       string     `json:"name"`
-	Address    string     `json:"address"`
-	Platform   string     `json:"platform"`
-	Status     string     `json:"status"`
-	Message    string     `json:"message"`
+	Name     string `json:"name"`
+	Address  string `json:"address"`
+	Platform string `json:"platform"`
+	Status   string `json:"status"`
+	Message  string `json:"message"`
+	// Batch is the device's rollout batch, from 1 (every device is in
+	// batch 1 without a rollout block).
+	Batch      int        `json:"batch"`
 	DurationMS int64      `json:"duration_ms"`
 	Steps      []jsonStep `json:"steps"`
 }
@@ -115,7 +128,11 @@ func buildJSON(rep *engine.Report, opts JSONOptions) jsonReport {
 		DurationMS:  rep.Duration.Milliseconds(),
 		Interrupted: rep.Interrupted,
 		Summary:     summarize(rep),
+		Batches:     make([]jsonBatch, 0, len(rep.Batches)),
 		Devices:     make([]jsonDevice, 0, len(rep.Devices)),
+	}
+	for _, b := range rep.Batches {
+		doc.Batches = append(doc.Batches, jsonBatch{Batch: b.Number, Devices: b.Devices, Started: b.Started, Failed: b.Failed, Message: b.Message})
 	}
 	for _, d := range rep.Devices {
 		jd := jsonDevice{
@@ -124,6 +141,7 @@ func buildJSON(rep *engine.Report, opts JSONOptions) jsonReport {
 			Platform:   d.Platform,
 			Status:     string(d.Status),
 			Message:    d.Message,
+			Batch:      d.Batch,
 			DurationMS: d.Duration.Milliseconds(),
 			Steps:      make([]jsonStep, 0, len(d.Steps)),
 		}
