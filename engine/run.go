@@ -318,6 +318,7 @@ type deviceRun struct {
 	res        *DeviceResult
 	sess       Session
 	transcript io.WriteCloser
+	lostLog    error // the session log could not be written
 	hostExpr   tasks.ExprHost
 	stepVals   map[string]cty.Value // "kind.name" -> value, for HCL references
 	stepAny    map[string]any       // by "kind.name" and by name, for expressions
@@ -370,8 +371,15 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 		var cerr error
 		if err := d.protect("closing the session log", func() { cerr = d.transcript.Close() }); err != nil {
 			d.crash(err)
-		} else if cerr != nil && d.res.Message == "" {
-			d.res.Message = "session log: " + cerr.Error()
+		} else if cerr != nil {
+			// The transcript is lost: the device did not pass as asked,
+			// whatever its steps did, and its message says so.
+			d.lostLog = cerr
+			if d.res.Message == "" {
+				d.res.Message = cerr.Error()
+			} else {
+				d.res.Message += "; " + cerr.Error()
+			}
 		}
 	}
 	d.res.Message = d.redactor(d.res.Message)
@@ -394,7 +402,7 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 }
 
 func (d *deviceRun) status() Status {
-	if d.setupErr != nil || d.crashed != nil {
+	if d.setupErr != nil || d.crashed != nil || d.lostLog != nil {
 		return DeviceError
 	}
 	if d.authErr != nil {
