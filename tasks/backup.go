@@ -14,6 +14,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/driver"
+
+	"github.com/runbook-dev/runbook/internal/atomicfile"
 )
 
 // backup { dir, keep } -> path: the running-config written to
@@ -242,6 +244,7 @@ func writeBackup(dir, name string, now time.Time, data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	defer atomicfile.Track(tmp.Name())()
 	ok := false
 	defer func() {
 		if !ok {

@@ -203,8 +203,12 @@ func TestFaultMatrix(t *testing.T) {
 		}
 		return p, nil
 	})
-	t.Run("SIGINT", func(t *testing.T) { runSignalRow(t, bin, os.Interrupt) })
-	t.Run("SIGTERM", func(t *testing.T) { runSignalRow(t, bin, syscall.SIGTERM) })
+	t.Run("SIGINT", func(t *testing.T) { runSignalRow(t, bin, os.Interrupt, false) })
+	t.Run("SIGTERM", func(t *testing.T) { runSignalRow(t, bin, syscall.SIGTERM, false) })
+	// A second Ctrl+C quits at once: no report is promised, but no
+	// temporary file (transcripts being written, the lab's known_hosts)
+	// may survive.
+	t.Run("SIGINT twice", func(t *testing.T) { runSignalRow(t, bin, os.Interrupt, true) })
 }
 
 func runFaultRow(t *testing.T, row faultRow) {
@@ -573,7 +577,7 @@ func blockSessionLog(host string) func(*testing.T, string) {
 // runSignalRow starts a slow run of the binary, sends sig once the first
 // step line is out, and checks the run ends with 130, the report written
 // with no device passed, and no temporary file left.
-func runSignalRow(t *testing.T, build func() (string, error), sig os.Signal) {
+func runSignalRow(t *testing.T, build func() (string, error), sig os.Signal, twice bool) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -602,7 +606,7 @@ func runSignalRow(t *testing.T, build func() (string, error), sig os.Signal) {
 	// The lab's own temporary directory (its known_hosts) goes here, so
 	// that what it leaves behind is seen.
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-	var stderr bytes.Buffer
+	var stderr lockedBytes
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -622,6 +626,15 @@ func runSignalRow(t *testing.T, build func() (string, error), sig os.Signal) {
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
+			if twice {
+				// Wait until the first signal is seen, then quit at once.
+				for !strings.Contains(stderrSoFar(&stderr), "interrupt:") && ctx.Err() == nil {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if err := cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+			}
 			signalled = true
 		}
 	}
@@ -639,7 +652,10 @@ func runSignalRow(t *testing.T, build func() (string, error), sig os.Signal) {
 		}
 		t.Errorf("exit %d (%v), want %d", code, err, exitInterrupted)
 	}
-	rep := readMatrixReport(t, jsonPath)
+	var rep *matrixReport
+	if !twice {
+		rep = readMatrixReport(t, jsonPath)
+	}
 	if rep != nil {
 		if !rep.Interrupted {
 			t.Errorf("JSON report not marked interrupted")
@@ -665,3 +681,24 @@ func runSignalRow(t *testing.T, build func() (string, error), sig os.Signal) {
 		t.Logf("stdout:\n%s\nstderr:\n%s\nreport:\n%s", out.String(), stderr.String(), b)
 	}
 }
+
+// lockedBytes is a buffer the child's stderr is copied into while the
+// test reads it.
+type lockedBytes struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBytes) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBytes) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func stderrSoFar(l *lockedBytes) string { return l.String() }

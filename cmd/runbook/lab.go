@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/runbook-dev/runbook/hcl"
+	"github.com/runbook-dev/runbook/internal/atomicfile"
 	"github.com/runbook-dev/runbook/lab"
 )
 
@@ -31,6 +32,7 @@ type labRun struct {
 	fleet   *lab.Fleet
 	hosts   []*hcl.Host
 	tempDir string
+	untrack func() // forget tempDir once removed
 }
 
 // startLab starts one lab device per host, of the host's platform, and
@@ -55,12 +57,13 @@ func startLab(ctx context.Context, hosts []*hcl.Host, faultFlags []string) (*lab
 	if err != nil {
 		return nil, err
 	}
-	lr := &labRun{fleet: fleet}
+	lr := &labRun{fleet: fleet, untrack: func() {}}
 	lr.tempDir, err = os.MkdirTemp("", "runbook-lab-")
 	if err != nil {
 		lr.Close()
 		return nil, err
 	}
+	lr.untrack = atomicfile.Track(lr.tempDir) // a forced exit removes it too
 	var kh strings.Builder
 	for _, d := range fleet.Devices() {
 		kh.WriteString(knownhosts.Line([]string{knownhosts.Normalize(d.Addr())}, d.HostKey()))
@@ -133,6 +136,7 @@ func (lr *labRun) Close() {
 	}
 	if lr.tempDir != "" {
 		_ = os.RemoveAll(lr.tempDir)
+		lr.untrack()
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/runbook-dev/runbook/internal/atomicfile"
 )
 
 // Exit codes.
@@ -36,6 +38,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "\ninterrupt: closing sessions and writing reports (Ctrl+C again to quit at once)")
 		cancel()
 		<-sigs
+		// Quitting at once: remove the temporary files of reports,
+		// transcripts and backups being written, so none survives half
+		// written.
+		atomicfile.RemoveAll()
 		os.Exit(exitInterrupted)
 	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/runbook-dev/runbook/internal/atomicfile"
 )
 
 // Modes of what this package writes. Reports and transcripts hold device
@@ -32,6 +34,7 @@ func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error)
 	if err != nil {
 		return err
 	}
+	defer atomicfile.Track(f.Name())()
 	closed := false
 	defer func() {
 		if err != nil {
@@ -92,6 +95,7 @@ func CheckWritable(path string) error {
 	if err != nil {
 		return err
 	}
+	defer atomicfile.Track(f.Name())()
 	f.Close()
 	return os.Remove(f.Name())
 }

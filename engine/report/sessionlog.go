@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/runbook-dev/runbook/hcl"
+
+	"github.com/runbook-dev/runbook/internal/atomicfile"
 )
 
 // SessionLogs writes one transcript file per device, dir/<device>.log.
@@ -83,7 +85,7 @@ func (s *SessionLogs) Open(device string) (io.WriteCloser, error) {
 	if err != nil {
 		return nil, s.fail(fmt.Errorf("session log for %s: %w", device, err))
 	}
-	t := &transcript{f: f, final: final, logs: s}
+	t := &transcript{f: f, final: final, logs: s, untrack: atomicfile.Track(f.Name())}
 	t.out = f
 	if s.redact != nil {
 		if r := s.redact(device); !r.Empty() {
@@ -95,14 +97,15 @@ func (s *SessionLogs) Open(device string) (io.WriteCloser, error) {
 }
 
 type transcript struct {
-	mu     sync.Mutex
-	f      *os.File
-	out    io.Writer      // f, or red in front of it
-	red    io.WriteCloser // the redactor, flushed by Close
-	final  string
-	logs   *SessionLogs
-	err    error // first write error; the transcript is then incomplete
-	closed bool
+	mu      sync.Mutex
+	f       *os.File
+	out     io.Writer      // f, or red in front of it
+	red     io.WriteCloser // the redactor, flushed by Close
+	final   string
+	logs    *SessionLogs
+	untrack func() // the temp file is in place or removed
+	err     error  // first write error; the transcript is then incomplete
+	closed  bool
 }
 
 func (t *transcript) Write(p []byte) (int, error) {
@@ -141,6 +144,7 @@ func (t *transcript) Close() error {
 	if err == nil {
 		err = os.Rename(t.f.Name(), t.final)
 	}
+	defer t.untrack()
 	if err != nil {
 		os.Remove(t.f.Name())
 		return t.logs.fail(fmt.Errorf("session log %s lost: %w", t.final, err))
