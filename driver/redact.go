@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -40,14 +39,7 @@ func (s *secrets) maxLen() int {
 }
 
 func (s *secrets) redact(v string) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, x := range s.list {
-		if strings.Contains(v, x) {
-			v = strings.ReplaceAll(v, x, redactedMark)
-		}
-	}
-	return v
+	return string(s.redactBytes([]byte(v)))
 }
 
 func (s *secrets) redactBytes(v []byte) []byte {
@@ -55,10 +47,45 @@ func (s *secrets) redactBytes(v []byte) []byte {
 	defer s.mu.RUnlock()
 	for _, x := range s.list {
 		if bytes.Contains(v, []byte(x)) {
-			v = bytes.ReplaceAll(v, []byte(x), []byte(redactedMark))
+			v = replaceTokens(v, []byte(x))
 		}
 	}
 	return v
+}
+
+// replaceTokens replaces the occurrences of x that are whole tokens: a
+// secret that starts (ends) with a letter or digit is not replaced where
+// a letter or digit comes right before (after) it, so the password "admin"
+// leaves "administratively down" intact while "admin" alone is masked.
+// The end of v counts as a boundary: a secret the next read may extend
+// into a word is masked rather than risked.
+func replaceTokens(v, x []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i+len(x) <= len(v); {
+		j := bytes.Index(v[i:], x)
+		if j < 0 {
+			break
+		}
+		start, end := i+j, i+j+len(x)
+		okLeft := start == 0 || !isWordByte(x[0]) || !isWordByte(v[start-1])
+		okRight := end == len(v) || !isWordByte(x[len(x)-1]) || !isWordByte(v[end])
+		if okLeft && okRight {
+			out = append(out, v[last:start]...)
+			out = append(out, redactedMark...)
+			last, i = end, end
+			continue
+		}
+		i = start + 1
+	}
+	if out == nil {
+		return v
+	}
+	return append(out, v[last:]...)
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
 // transcript writes everything sent and received to the user's writer with
