@@ -199,6 +199,9 @@ func templateFileFunc(fe funcEnv, fs map[string]function.Function) function.Func
 		if err != nil {
 			return cty.NilVal, err
 		}
+		if d := checkNesting(src, fe.resolve(path), hclv2.Pos{Line: 1, Column: 1, Byte: 0}); d != nil {
+			return cty.NilVal, fmt.Errorf("%s: %s", d.Summary, d.Detail)
+		}
 		expr, diags := hclsyntax.ParseTemplate(src, fe.resolve(path), hclv2.Pos{Line: 1, Column: 1, Byte: 0})
 		if diags.HasErrors() {
 			return cty.NilVal, diagsError(diags)

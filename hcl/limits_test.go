@@ -274,3 +274,30 @@ func TestYAMLAliasExpansion(t *testing.T) {
 		}
 	})
 }
+
+// A --var value and a templatefile() template get the nesting limit too:
+// hclsyntax would overflow the stack on them as on a file.
+func TestNestingLimitOnVarsAndTemplates(t *testing.T) {
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	src := `variable "x" { type = any }
+`
+	_, diags := hcl.Load([]string{"p.hcl"}, hcl.WithReadFile(func(string) ([]byte, error) { return []byte(src), nil }),
+		hcl.WithVars(map[string]string{"x": deep}), hcl.WithEnv(func(string) (string, bool) { return "", false }))
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Nesting too deep") {
+		t.Errorf("--var: %v", diags)
+	}
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "t.tmpl")
+	if err := os.WriteFile(tmpl, []byte("${"+strings.Repeat("(", 100000)+"1"+strings.Repeat(")", 100000)+"}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	play := filepath.Join(dir, "p.hcl")
+	if err := os.WriteFile(play, []byte(`locals { x = templatefile("t.tmpl", {}) }
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, diags = hcl.Load([]string{play})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Nesting too deep") {
+		t.Errorf("templatefile: %v", diags)
+	}
+}

@@ -208,6 +208,13 @@ func (l *loader) parseRawValue(v *Variable, src, raw string) (cty.Value, bool) {
 		return cty.StringVal(raw), true
 	}
 	rng := l.syntheticRange(src, raw, v.Sensitive)
+	// The same nesting limit as files: hclsyntax's recursion would
+	// overflow the stack (fatal) on a deep value.
+	if d := checkNesting([]byte(raw), rng.Filename, hclv2.InitialPos); d != nil {
+		d.Subject = rng.Ptr()
+		l.diags = append(l.diags, d)
+		return cty.NilVal, false
+	}
 	expr, pdiags := hclsyntax.ParseExpression([]byte(raw), rng.Filename, hclv2.InitialPos)
 	if !pdiags.HasErrors() {
 		val, vdiags := expr.Value(nil)
