@@ -61,6 +61,9 @@ type Event struct {
 	Output   string // raw device output of the step (redacted)
 	Records  []map[string]any
 	Asserts  []AssertResult
+	// Diff is the step's change to the running configuration (redacted),
+	// as StepResult.Diff.
+	Diff string
 
 	// BatchStarted: the batch's number (1-based) and, in Total, how many
 	// batches the rollout has; Message reads e.g. "1 device: r1".
@@ -96,6 +99,11 @@ type StepResult struct {
 	// WouldChange, in check mode, holds for a changing step the lines
 	// apply would send that change the device (empty: in sync).
 	WouldChange []string
+	// Diff is a configuration-changing step's diff of the running
+	// configuration in unified style ("-"/"+" lines under unmarked
+	// section lines), redacted: in apply, before the push against after
+	// it; in check mode, the predicted one. Empty: no change, or no diff.
+	Diff string
 }
 
 // DeviceResult is one device's outcome.

@@ -573,7 +573,7 @@ func (d *deviceRun) emitStep(sr *StepResult) {
 	d.r.emit(Event{
 		Type: StepFinished, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name,
 		Status: sr.Status, Duration: sr.Duration, Message: sr.Message, Output: sr.Output,
-		Records: sr.Records, Asserts: sr.Asserts,
+		Records: sr.Records, Asserts: sr.Asserts, Diff: sr.Diff,
 	})
 }
 
@@ -735,7 +735,7 @@ func (d *deviceRun) env(ps *planStep) *tasks.Env {
 func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Action, sr *StepResult) bool {
 	sctx, cancel := stepContext(ctx, ps)
 	defer cancel()
-	sr.Output, sr.Records, sr.Asserts, sr.Message = "", nil, nil, ""
+	sr.Output, sr.Records, sr.Asserts, sr.Message, sr.Diff = "", nil, nil, "", ""
 	d.forget(ps) // a retry must not leave the last attempt's value behind
 	var conn tasks.Conn
 	if ps.step.Kind != "assert" {
@@ -771,7 +771,7 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	if res.Changed && !d.r.opts.Check {
 		d.changed = true // a partial push too: it changed the device
 	}
-	sr.Output = res.Output
+	sr.Output, sr.Diff = res.Output, res.Diff
 	sr.Status = StatusOK
 	sr.Message = res.Message // a passing step may say something (check: a backup not written)
 	if res.Changed {
@@ -833,7 +833,7 @@ func timeoutDetail(err error) string {
 // in clear text. Later steps' expressions still see the raw values.
 func (d *deviceRun) redact(sr *StepResult) {
 	r := d.redactor
-	sr.Output, sr.Message = r(sr.Output), r(sr.Message)
+	sr.Output, sr.Message, sr.Diff = r(sr.Output), r(sr.Message), r(sr.Diff)
 	for i := range sr.Asserts {
 		sr.Asserts[i].Message = r(sr.Asserts[i].Message)
 	}
@@ -902,7 +902,7 @@ func (d *deviceRun) checkStep(ctx context.Context, ps *planStep, sr *StepResult)
 		sr.Status, sr.Message, sr.Output = StatusFailed, "check: "+res.Message, res.Output
 	default:
 		sr.Status, sr.Message, sr.Output = StatusSkipped, checkPrefix+res.Message, res.Output
-		sr.WouldChange = res.Pending
+		sr.WouldChange, sr.Diff = res.Pending, res.Diff
 	}
 }
 

@@ -80,6 +80,9 @@ func TestTracerGetsRedactedCommandsAndPromptsBeforeTheStep(t *testing.T) {
 		"r1 send_config_set.snmp < r1#",
 		"r1 send_config_set.snmp > snmp-server community (sensitive) RO",
 		"r1 send_config_set.snmp < r1(config)#",
+		// The configuration after the push, for the step's diff.
+		"r1 send_config_set.snmp > show running-config",
+		"r1 send_config_set.snmp < r1#",
 		"r1 send_config_set.snmp finished changed",
 	}
 	if diff := cmp.Diff(want, rec.log); diff != "" {

@@ -48,7 +48,38 @@ func (a *SendConfigSet) Check(ctx context.Context, conn Conn, env *Env) (*Result
 		res.Message = fmt.Sprintf("would change: %d of %d lines are not in the configuration", len(p.pending), p.total)
 	}
 	res.Output = strings.Join(res.Pending, "\n")
+	res.Diff = a.predictedDiff(p)
 	return res, nil
+}
+
+// predictedDiff is check mode's diff: the pending lines as "+" lines under
+// the section lines they apply under (as the comparison placed them), in
+// the order apply would send them. A negation reads as the line sent
+// ("+ no ntp server 10.0.1.1"): the configuration after it is not
+// computed. Empty without a comparison (match = "none", no configuration
+// to compare with) or when nothing is pending.
+func (a *SendConfigSet) predictedDiff(p *configPlan) string {
+	if p.cmp == nil {
+		return ""
+	}
+	text := func(i int) string {
+		if a.lines[i].sensitive {
+			return a.lines[i].show()
+		}
+		return p.cmp.Lines[i].Text
+	}
+	var changes []config.Change
+	for _, l := range p.cmp.Lines {
+		if !l.Pending || (l.Kind != config.Set && l.Kind != config.Negation) {
+			continue
+		}
+		var path []string
+		for j := l.Parent; j >= 0; j = p.cmp.Lines[j].Parent {
+			path = append([]string{text(j)}, path...)
+		}
+		changes = append(changes, config.Change{Op: config.Added, Path: path, Line: text(l.Index)})
+	}
+	return config.FormatDiff(changes)
 }
 
 // configPlan is what a send_config_set step does on one device; Check
@@ -59,6 +90,10 @@ type configPlan struct {
 	total   int    // configuration lines given (blank, comment and exit lines aside)
 	all     bool   // every line is sent without comparing
 	why     string // why, when all
+	// before is the configuration read before the push and cmp the
+	// comparison of the lines with it; nil when all.
+	before *config.Config
+	cmp    *config.Comparison
 }
 
 // plan reads the device's configuration (show running-config; on Junos
@@ -98,8 +133,9 @@ func (a *SendConfigSet) plan(ctx context.Context, conn Conn, env *Env, lines []s
 	if platform == "" && env != nil {
 		platform = env.Platform
 	}
-	cmp := config.Parse(config.Lookup(platform), cleanConfig(resp.Output)).Compare(lines)
-	p := &configPlan{send: cmp.Send(), pending: cmp.Pending()}
+	before := config.Parse(config.Lookup(platform), cleanConfig(resp.Output))
+	cmp := before.Compare(lines)
+	p := &configPlan{send: cmp.Send(), pending: cmp.Pending(), before: before, cmp: cmp}
 	for _, l := range cmp.Lines {
 		if l.Kind == config.Set || l.Kind == config.Negation {
 			p.total++

@@ -40,7 +40,7 @@ type ExprHost struct {
 }
 
 func compileOpts(asBool bool) []expr.Option {
-	opts := []expr.Option{expr.Env(ExprEnv{})}
+	opts := append([]expr.Option{expr.Env(ExprEnv{})}, exprFunctions()...)
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	}

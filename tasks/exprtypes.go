@@ -243,7 +243,8 @@ func (et *ExprTypes) checkEnv(result []RecordField) any {
 // types, is an error that says where and suggests the nearest name.
 // result gives this step's record fields (nil when unknown).
 func (et *ExprTypes) Check(source string, result []RecordField) error {
-	_, err := expr.Compile(source, expr.Env(et.checkEnv(result)), expr.AsBool())
+	opts := append([]expr.Option{expr.Env(et.checkEnv(result)), expr.AsBool()}, exprFunctions()...)
+	_, err := expr.Compile(source, opts...)
 	if err == nil {
 		return nil
 	}

@@ -160,8 +160,9 @@ continue_on_error = true`, conn, &Env{})
 	if err != nil || res.Failed || !res.Changed {
 		t.Fatalf("template: %v %+v", err, res)
 	}
-	if want := `config ["vlan 42" " name users"]`; conn.calls[len(conn.calls)-1] != want {
-		t.Errorf("sent %s, want %s", conn.calls[len(conn.calls)-1], want)
+	// The push is followed by the read of the configuration for its diff.
+	if sent := configCalls(conn); len(sent) == 0 || sent[len(sent)-1] != `config ["vlan 42" " name users"]` {
+		t.Errorf("sent %q, want last config [\"vlan 42\" \" name users\"]", sent)
 	}
 
 	// A template that renders empty for this host sends nothing.

@@ -8,6 +8,7 @@ import (
 	hclv2 "github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/runbook-dev/runbook/config"
 	"github.com/runbook-dev/runbook/driver"
 )
 
@@ -273,7 +274,36 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, env *Env) (*Result, 
 	case len(p.pending) < p.total:
 		res.Message = fmt.Sprintf("sent %s: %d of %d already in the configuration", countLines(len(p.pending)), p.total-len(p.pending), p.total)
 	}
+	if p.before != nil && sentLines > 0 {
+		diff, note, err := configDiff(ctx, conn, env, p.before)
+		if err != nil {
+			return nil, fmt.Errorf("send_config_set: read the configuration after the push: %w", err)
+		}
+		res.Diff = diff
+		if note != "" {
+			if res.Message != "" {
+				res.Message += "; "
+			}
+			res.Message += note
+		}
+	}
 	return res, nil
+}
+
+// configDiff reads the configuration after a push and returns its diff
+// against before (config.Diff, section by section, as config.FormatDiff
+// renders it). A read the device rejects leaves no diff and a note for
+// the message instead: the push itself is not undone by it.
+func configDiff(ctx context.Context, conn Conn, env *Env, before *config.Config) (diff, note string, err error) {
+	_, resp, err := readConfig(ctx, conn, env, true)
+	if err != nil {
+		return "", "", err
+	}
+	if resp.Failed {
+		return "", "no diff: " + failMessage("command", resp), nil
+	}
+	after := config.Parse(before.Platform(), cleanConfig(resp.Output))
+	return config.FormatDiff(config.Diff(before, after)), "", nil
 }
 
 func countLines(n int) string {

@@ -90,6 +90,13 @@ type Result struct {
 	// Pending, from Checker.Check, lists the lines apply would send that
 	// the device lacks.
 	Pending []string
+	// Diff is the change to the running configuration in unified style
+	// (config.FormatDiff: section lines for context, "-"/"+" lines): in
+	// apply, the configuration read before the push against the one read
+	// after it (read only when a line was sent); from Checker.Check, the
+	// predicted one (the pending lines as "+" lines under their sections).
+	// Raw: the engine redacts it with the step's other output.
+	Diff string
 }
 
 // Value is the step's result as later steps and expressions see it:

@@ -38,6 +38,7 @@ type applyFlags struct {
 	quiet        bool
 	verbose      int
 	logLevel     string
+	diff         bool // print each config step's diff (Ansible's --diff)
 	// check only: exit 2 when changes are pending (Terraform's plan
 	// -detailed-exitcode).
 	detailedExitcode bool
@@ -86,6 +87,7 @@ func newApplyCmd(check bool) *cobra.Command {
 	fl.StringArrayVar(&f.labFaults, "lab-fault", nil, "with --lab: inject faults, HOSTS:FAULTS, e.g. 'sw2:hang=^show clock' or 'core*:latency=50ms,drop_after=5' (see docs/lab.md)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the recap: failures and the summary")
 	fl.CountVarP(&f.verbose, "verbose", "v", "-v prints each step's output under its line; -vv also the commands sent and the prompts matched (secrets redacted)")
+	fl.BoolVar(&f.diff, "diff", false, "print under each config step its diff of the running configuration (check: the predicted one), secrets redacted")
 	fl.StringVar(&f.logLevel, "log-level", "", "log to stderr at this level: debug, info, warn or error, as text or json:LEVEL for JSON lines (default $RUNBOOK_LOG, else warn)")
 	return cmd
 }
@@ -183,7 +185,7 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		}
 	}
 
-	console := report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Quiet: f.quiet, Verbose: f.verbose})
+	console := report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Quiet: f.quiet, Verbose: f.verbose, Diff: f.diff})
 	sinks := []engine.Sink{console}
 	if f.jsonPath != "" {
 		sinks = append(sinks, report.NewJSON(f.jsonPath, jsonOpts))

@@ -27,6 +27,10 @@ type ConsoleOptions struct {
 	// matched, which reach the console through StepTrace (pass the console
 	// as engine.Options.Tracer).
 	Verbose int
+	// Diff (--diff) prints under a configuration-changing step's line its
+	// diff of the running configuration (in check mode the predicted
+	// one): section lines for context, "-" and "+" lines.
+	Diff bool
 }
 
 // NewConsole returns the sink people watch. On a terminal it keeps one
@@ -129,7 +133,7 @@ func (c *console) Event(ev engine.Event) {
 		switch {
 		case c.opts.Quiet:
 		case c.opts.TTY:
-			if isProblem(st.Status) || c.opts.Verbose > 0 {
+			if isProblem(st.Status) || c.opts.Verbose > 0 || c.showDiff(st) {
 				c.above(c.verboseLines(c.stepLines(ev.Device, st), st, trace))
 			}
 		default:
@@ -300,6 +304,9 @@ func (c *console) verboseLines(lines []string, st *engine.StepResult, trace []st
 		// write) is otherwise not shown.
 		lines = append(lines, indent([]string{st.Message})...)
 	}
+	if c.showDiff(st) {
+		lines = append(lines, c.diffLines(st.Diff)...)
+	}
 	if c.opts.Verbose >= 2 {
 		lines = append(lines, indent(trace)...)
 	}
@@ -310,6 +317,26 @@ func (c *console) verboseLines(lines []string, st *engine.StepResult, trace []st
 		}
 	}
 	return lines
+}
+
+func (c *console) showDiff(st *engine.StepResult) bool {
+	return c.opts.Diff && strings.TrimSpace(st.Diff) != ""
+}
+
+// diffLines are a step's diff under its line, indented, "+" lines green
+// and "-" lines red on a colour terminal.
+func (c *console) diffLines(diff string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimRight(diff, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(l, "+"):
+			l = c.paint(green, l)
+		case strings.HasPrefix(l, "-"):
+			l = c.paint(red, l)
+		}
+		out = append(out, "    "+l)
+	}
+	return out
 }
 
 // retryLines show a retry: "sw1  send_command.pre  retry  attempt 2/3

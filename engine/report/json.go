@@ -106,7 +106,11 @@ type jsonStep struct {
 	Attempts   int    `json:"attempts,omitempty"`
 	// WouldChange: check mode's lines apply would send.
 	WouldChange []string `json:"would_change,omitempty"`
-	Output      *string  `json:"output,omitempty"`
+	// Diff: the step's diff of the running configuration, unified style
+	// (redacted); in check mode the predicted one. Always present when
+	// the step has one, whatever --report-output says.
+	Diff   string  `json:"diff,omitempty"`
+	Output *string `json:"output,omitempty"`
 	// OutputOmitted says why output is missing when it is not for
 	// --no-output: "configuration" for a configuration body.
 	OutputOmitted string            `json:"output_omitted,omitempty"`
@@ -154,6 +158,7 @@ func buildJSON(rep *engine.Report, opts JSONOptions) jsonReport {
 				Message:     st.Message,
 				Assertions:  make([]jsonAssertion, 0, len(st.Asserts)),
 				WouldChange: st.WouldChange,
+				Diff:        st.Diff,
 			}
 			if st.Attempts > 1 {
 				js.Attempts = st.Attempts

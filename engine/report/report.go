@@ -121,6 +121,7 @@ func stepFromEvent(ev engine.Event) *engine.StepResult {
 		Output:   ev.Output,
 		Records:  ev.Records,
 		Asserts:  ev.Asserts,
+		Diff:     ev.Diff,
 	}
 }
 
