@@ -176,14 +176,8 @@ func (s *session) command(line string) error {
 	f := s.dev.getFaults()
 	if trimmed != "" {
 		s.dev.record(trimmed)
-		n := s.conn.commands.Add(1)
-		if f.DropAfter > 0 && n > int64(f.DropAfter) {
-			if !f.DropMidOutput {
-				s.flush()
-				s.conn.netConn.Close()
-				return errDropped
-			}
-			s.dropMid = true
+		if s.countCommand(f) {
+			return errDropped
 		}
 		if f.Hang != "" {
 			if re, err := regexp.Compile(f.Hang); err == nil && re.MatchString(trimmed) {
@@ -214,8 +208,14 @@ func (s *session) runExec(cmd string) int {
 	defer s.flush()
 	s.termLength = 0
 	s.priv = true
-	s.dev.record(strings.TrimSpace(cmd))
+	trimmed := strings.TrimSpace(cmd)
+	s.dev.record(trimmed)
 	f := s.dev.getFaults()
+	// An exec request is a command like a line typed at the prompt: it
+	// counts towards DropAfter on its connection.
+	if trimmed != "" && s.countCommand(f) {
+		return 1
+	}
 	if f.Hang != "" {
 		if re, err := regexp.Compile(f.Hang); err == nil && re.MatchString(cmd) {
 			s.flush()
@@ -226,7 +226,32 @@ func (s *session) runExec(cmd string) int {
 	if f.Latency > 0 && !s.sleep(f.Latency) {
 		return 1
 	}
-	return s.plat.exec(s, cmd)
+	status := s.plat.exec(s, cmd)
+	if s.dropMid {
+		// The command printed nothing to cut in half: drop now.
+		s.flush()
+		s.conn.netConn.Close()
+		return 1
+	}
+	return status
+}
+
+// countCommand counts a non-empty command on the connection and applies
+// DropAfter: it closes the connection and reports true when the command
+// is one too many, or marks the session to drop halfway through the
+// command's output (DropMidOutput).
+func (s *session) countCommand(f Faults) bool {
+	n := s.conn.commands.Add(1)
+	if f.DropAfter <= 0 || n <= int64(f.DropAfter) {
+		return false
+	}
+	if f.DropMidOutput {
+		s.dropMid = true
+		return false
+	}
+	s.flush()
+	s.conn.netConn.Close()
+	return true
 }
 
 func (s *session) sleep(d time.Duration) bool {

@@ -3,8 +3,6 @@ package tasks
 import (
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // testEnv holds values as the engine passes them: records and variables
@@ -144,10 +142,17 @@ func TestCondition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Eval(testEnv()); err == nil {
-		t.Error("want an error for a non-bool result")
+	got, err = c.Eval(testEnv())
+	if err == nil {
+		t.Fatalf("Eval = %v, nil; want an error for a non-bool result", got)
 	}
-	if diff := cmp.Diff(true, err == nil); diff != "" {
-		t.Error(diff)
+	if got {
+		t.Error("Eval of a non-bool result returned true with its error")
+	}
+	// The error names the expression, the type at fault, and its values.
+	for _, want := range []string{`"vars.min_up" cannot be evaluated`, "bool(float64)", "vars.min_up = 2"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Eval error = %q, want it to contain %q", err, want)
+		}
 	}
 }

@@ -105,18 +105,37 @@ func TestRunAgainstLab(t *testing.T) {
 	})
 
 	t.Run("juniper_junos", func(t *testing.T) {
-		s := open(t, fleet.Device("junos1"))
+		dev := fleet.Device("junos1")
+		s := open(t, dev)
 		res, err := run(t, "backup", `dir = "backups"`, s, &Env{HostName: "junos1", BaseDir: dir})
 		if err != nil || res.Failed {
 			t.Fatalf("backup: %v %+v", err, res)
 		}
-		if strings.Contains(res.Output, "% Invalid input") {
-			// lab/stubs_tmp.go serves JunOS with the IOS CLI for now.
-			t.Skip("the lab's juniper_junos CLI is still a stub: it rejects `show configuration`")
+		if filepath.Dir(res.Path) != filepath.Join(dir, "backups", "junos1") {
+			t.Errorf("backup path %s", res.Path)
 		}
-		b, _ := os.ReadFile(res.Path)
-		if !strings.Contains(string(b), "host-name") {
-			t.Errorf("junos backup:\n%s", b)
+		b, err := os.ReadFile(res.Path)
+		if err != nil {
+			t.Fatalf("the backup file: %v", err)
+		}
+		got := string(b)
+		for _, bad := range []string{"% Invalid input", "syntax error", "unknown command", "error:"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("junos backup holds an error text (%q), not the configuration:\n%s", bad, got)
+			}
+		}
+		// The backup is the configuration the device holds, as
+		// "show configuration" prints it, and nothing else.
+		if !strings.Contains(got, "host-name junos1;") {
+			t.Errorf("junos backup lacks the host name:\n%s", got)
+		}
+		// JunOS heads the output with a "## Last commit: ..." comment.
+		body := got
+		if strings.HasPrefix(body, "## Last commit: ") {
+			_, body, _ = strings.Cut(body, "\n")
+		}
+		if want := strings.TrimSpace(dev.RunningConfig()); strings.TrimSpace(body) != want {
+			t.Errorf("junos backup is not the device's configuration:\n got: %q\nwant: %q", got, want)
 		}
 	})
 }

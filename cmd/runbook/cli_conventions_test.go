@@ -59,7 +59,7 @@ func planHosts(out string) []string {
 }
 
 func TestLimitExclusionsAndIntersections(t *testing.T) {
-	ntp, audit := "../../playbooks/ntp.hcl", "../../playbooks/audit.hcl"
+	ntp, audit := playbook(t, "ntp.hcl"), playbook(t, "audit.hcl")
 	for _, tt := range []struct {
 		args []string
 		want []string
@@ -249,7 +249,7 @@ func TestUnifiedDiff(t *testing.T) {
 
 // Usage errors exit 2 in every command, and start nothing.
 func TestUsageErrorsExit2InEveryCommand(t *testing.T) {
-	ntp := "../../playbooks/ntp.hcl"
+	ntp := playbook(t, "ntp.hcl")
 	for _, args := range [][]string{
 		{"validate"},
 		{"validate", "--nope", ntp},
@@ -306,7 +306,7 @@ func completion(t *testing.T, args ...string) []string {
 }
 
 func TestCompletionOffersHostsGroupsAndPlatforms(t *testing.T) {
-	audit := "../../playbooks/audit.hcl"
+	audit := playbook(t, "audit.hcl")
 	got := completion(t, "plan", audit, "--limit", "")
 	for _, want := range []string{"all", "sw1", "leaf2", "group:access", "group:core", "tag:campus"} {
 		if !slices.Contains(got, want) {
@@ -321,7 +321,7 @@ func TestCompletionOffersHostsGroupsAndPlatforms(t *testing.T) {
 		{[]string{"check", audit, "--limit", "group:core,&tag:c"}, []string{"group:core,&tag:campus", "group:core,&tag:core"}},
 		{[]string{"plan", audit, "--limit", "!le"}, []string{"!leaf1", "!leaf2"}},
 		{[]string{"apply", audit, "--lab-fault", "co"}, []string{"core1:", "core2:"}},
-		{[]string{"apply", "--inventory", "../../playbooks/ntp.hcl", audit, "--limit", "s"}, []string{"sw1", "sw2"}},
+		{[]string{"apply", "--inventory", playbook(t, "ntp.hcl"), audit, "--limit", "s"}, []string{"sw1", "sw2"}},
 		{[]string{"lab", "serve", "--platform", ""}, []string{"cisco_ios", "cisco_nxos", "arista_eos", "juniper_junos", "linux", "mixed"}},
 		{[]string{"parse", "--platform", "cisco_"}, []string{"cisco_ios", "cisco_nxos", "cisco_xe"}},
 		{[]string{"plan", "no/such.hcl", "--limit", ""}, nil},

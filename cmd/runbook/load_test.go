@@ -104,7 +104,7 @@ func TestDiagJSON(t *testing.T) {
 	if d.Severity != "error" || d.Summary == "" || d.Range.Filename != path || d.Range.Start.Line != 3 || d.Range.Start.Column != 3 {
 		t.Errorf("diagnostic %+v", d)
 	}
-	code, out, _ = runCLI(t, "validate", "--diag", "json", "../../playbooks/ntp.hcl")
+	code, out, _ = runCLI(t, "validate", "--diag", "json", playbook(t, "ntp.hcl"))
 	if code != exitOK || !strings.Contains(out, `"valid": true`) {
 		t.Errorf("valid playbook: exit %d\n%s", code, out)
 	}
@@ -116,7 +116,7 @@ func TestDiagJSON(t *testing.T) {
 
 func TestPlanJSON(t *testing.T) {
 	t.Setenv("RUNBOOK_PASSWORD", "hunter2-very-secret")
-	code, out, errOut := runCLI(t, "plan", "--json", "--limit", "sw1", "../../playbooks/ntp.hcl")
+	code, out, errOut := runCLI(t, "plan", "--json", "--limit", "sw1", playbook(t, "ntp.hcl"))
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

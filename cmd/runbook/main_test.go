@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/runbook-dev/runbook/lab"
 )
 
 // runCLI runs the CLI in-process and returns exit code, stdout, stderr.
@@ -27,9 +31,17 @@ func runCLICtx(ctx context.Context, t *testing.T, args ...string) (int, string, 
 	return code, out.String(), errb.String()
 }
 
+// playbook returns the path of the named shipped playbook in a fresh
+// temporary copy of playbooks/ (copyPlaybooks): runs write backups next
+// to the playbook, and must never write into the source tree.
+func playbook(t *testing.T, name string) string {
+	t.Helper()
+	return filepath.Join(copyPlaybooks(t), "playbooks", name)
+}
+
 func playbooks(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("../../playbooks/*.hcl")
+	files, err := filepath.Glob(filepath.Join(copyPlaybooks(t), "playbooks", "*.hcl"))
 	if err != nil || len(files) < 4 {
 		t.Fatalf("playbooks: %v %v", files, err)
 	}
@@ -76,10 +88,10 @@ func TestUsageErrorsExit2(t *testing.T) {
 	for _, args := range [][]string{
 		{"apply"},
 		{"frobnicate"},
-		{"apply", "--forks", "x", "../../playbooks/ntp.hcl"},
-		{"validate", "--diag", "fancy", "../../playbooks/ntp.hcl"},
-		{"plan", "--limit", "nosuchhost", "../../playbooks/ntp.hcl"},
-		{"apply", "--lab-fault", "sw1:auth_fail", "../../playbooks/ntp.hcl"},
+		{"apply", "--forks", "x", playbook(t, "ntp.hcl")},
+		{"validate", "--diag", "fancy", playbook(t, "ntp.hcl")},
+		{"plan", "--limit", "nosuchhost", playbook(t, "ntp.hcl")},
+		{"apply", "--lab-fault", "sw1:auth_fail", playbook(t, "ntp.hcl")},
 	} {
 		if code, _, _ := runCLI(t, args...); code != exitInvalid {
 			t.Errorf("%v: exit %d, want %d", args, code, exitInvalid)
@@ -90,7 +102,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 func TestPlanShowsRenderedCommandsAndHidesSecrets(t *testing.T) {
 	t.Setenv("RUNBOOK_PASSWORD", "hunter2-very-secret")
 	t.Setenv("RUNBOOK_SECRET", "enable-very-secret")
-	code, out, errOut := runCLI(t, "plan", "../../playbooks/ntp.hcl")
+	code, out, errOut := runCLI(t, "plan", playbook(t, "ntp.hcl"))
 	if code != exitOK {
 		t.Fatalf("plan exit %d: %s", code, errOut)
 	}
@@ -99,17 +111,17 @@ func TestPlanShowsRenderedCommandsAndHidesSecrets(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out+errOut, "very-secret") {
-		t.Errorf("plan printed a secret:\n%s", out)
-	}
+	secrets := map[string]string{"password": "hunter2-very-secret", "enable secret": "enable-very-secret"}
+	sweep(t, "plan stdout", out, secrets)
+	sweep(t, "plan stderr", errOut, secrets)
 }
 
 func TestPlanLimit(t *testing.T) {
-	code, all, _ := runCLI(t, "plan", "../../playbooks/ntp.hcl")
+	code, all, _ := runCLI(t, "plan", playbook(t, "ntp.hcl"))
 	if code != exitOK {
 		t.Fatal("plan failed")
 	}
-	code, one, errOut := runCLI(t, "plan", "--limit", "group:core", "../../playbooks/ntp.hcl")
+	code, one, errOut := runCLI(t, "plan", "--limit", "group:core", playbook(t, "ntp.hcl"))
 	if code != exitOK {
 		t.Fatalf("plan --limit: exit %d: %s", code, errOut)
 	}
@@ -119,7 +131,7 @@ func TestPlanLimit(t *testing.T) {
 }
 
 func TestFmtCheck(t *testing.T) {
-	if code, out, errOut := runCLI(t, "fmt", "--check", "../../playbooks"); code != exitOK {
+	if code, out, errOut := runCLI(t, "fmt", "--check", filepath.Join(copyPlaybooks(t), "playbooks")); code != exitOK {
 		t.Fatalf("shipped playbooks are not formatted (exit %d):\n%s%s", code, out, errOut)
 	}
 	path := filepath.Join(t.TempDir(), "ugly.hcl")
@@ -189,8 +201,9 @@ func TestApplyLabNTP(t *testing.T) {
 	jsonPath := filepath.Join(dir, "report.json")
 	junitPath := filepath.Join(dir, "report.xml")
 	logDir := filepath.Join(dir, "sessions")
+	ntp := playbook(t, "ntp.hcl")
 	code, out, errOut := runCLI(t, "apply", "--lab", "--forks", "50", "--json", jsonPath, "--junit", junitPath,
-		"--session-log", logDir, "../../playbooks/ntp.hcl")
+		"--session-log", logDir, ntp)
 	if code != exitOK {
 		t.Fatalf("apply --lab exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -221,9 +234,17 @@ func TestApplyLabNTP(t *testing.T) {
 		if !strings.Contains(string(b), "ntp server 10.0.1.100") {
 			t.Errorf("%s lacks the pushed config", l)
 		}
-		if strings.Contains(string(b), labPass+"\n") || strings.Contains(string(b), "Password: "+labSecret) {
-			t.Errorf("%s holds a secret", l)
-		}
+	}
+	// The lab's secrets, in every encoding, in no output and no file but
+	// the backups (which hold the configuration as the device has it).
+	secrets := map[string]string{"lab password": labPass, "lab enable secret": labSecret}
+	sweep(t, "stdout", out, secrets)
+	sweep(t, "stderr", errOut, secrets)
+	if n := sweepFiles(t, dir, "", secrets); n < 2+len(rep.Devices) {
+		t.Errorf("swept %d files, want the JSON and JUnit reports and %d transcripts", n, len(rep.Devices))
+	}
+	if backups, _ := filepath.Glob(filepath.Join(filepath.Dir(ntp), "backups", "*", "*.cfg")); len(backups) != len(rep.Devices) {
+		t.Errorf("%d backups next to the playbook copy, want %d", len(backups), len(rep.Devices))
 	}
 }
 
@@ -328,19 +349,76 @@ step "send_command" "version" {
 	checkJUnit(t, junitPath, 3, 1)
 }
 
+// check runs against lab devices the test keeps, standing in for
+// ntp.hcl's inventory: it lists the changes apply would make, and
+// afterwards every device has the configuration it had before (running
+// and startup) and no backup was written.
 func TestCheckDoesNotChangeAndListsChanges(t *testing.T) {
-	code, out, errOut := runCLI(t, "check", "--lab", "../../playbooks/ntp.hcl")
+	work := copyPlaybooks(t)
+	pbDir := filepath.Join(work, "playbooks")
+	devices := map[string]string{"sw1": lab.CiscoIOS, "core1": lab.AristaEOS, "leaf1": lab.CiscoNXOS}
+	spec := lab.FleetSpec{Seed: "check does not change"}
+	for name, platform := range devices {
+		spec.Devices = append(spec.Devices, lab.DeviceSpec{Name: name, Platform: platform, Username: labUser, Password: labPass, Secret: labSecret})
+	}
+	fleet, err := lab.StartFleet(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fleet.Close() })
+	var kh, inv strings.Builder
+	inv.WriteString("inventory {\n  defaults {\n    username = env(\"RUNBOOK_USERNAME\")\n    password = env(\"RUNBOOK_PASSWORD\")\n    secret   = env(\"RUNBOOK_SECRET\")\n")
+	khPath := filepath.Join(work, "known_hosts")
+	fmt.Fprintf(&inv, "    host_key_check   = \"strict\"\n    known_hosts_file = %q\n  }\n", khPath)
+	type config struct{ running, startup string }
+	before := map[string]config{}
+	for _, d := range fleet.Devices() {
+		kh.WriteString(knownhosts.Line([]string{knownhosts.Normalize(d.Addr())}, d.HostKey()) + "\n")
+		fmt.Fprintf(&inv, "  host %q {\n    platform = %q\n    address  = \"127.0.0.1\"\n    port     = %d\n  }\n", d.Name(), d.Platform(), d.Port())
+		before[d.Name()] = config{d.RunningConfig(), d.StartupConfig()}
+		if strings.Contains(d.RunningConfig(), "ntp server 10.0.1.100") {
+			t.Fatalf("%s has the NTP server before the check: the test proves nothing", d.Name())
+		}
+	}
+	inv.WriteString("}\n")
+	if err := os.WriteFile(khPath, []byte(kh.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	invPath := filepath.Join(work, "inventory.hcl")
+	if err := os.WriteFile(invPath, []byte(inv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RUNBOOK_USERNAME", labUser)
+	t.Setenv("RUNBOOK_PASSWORD", labPass)
+	t.Setenv("RUNBOOK_SECRET", labSecret)
+	files := dirSnapshot(t, pbDir)
+
+	code, out, errOut := runCLI(t, "check", "--inventory", invPath, filepath.Join(pbDir, "ntp.hcl"))
 	if code != exitOK {
 		t.Fatalf("check exit %d\n%s%s", code, out, errOut)
 	}
 	if !strings.Contains(out, "Apply would change:") || !strings.Contains(out, "ntp server 10.0.1.100") {
 		t.Errorf("check output does not list the changes:\n%s", out)
 	}
+	for name := range devices {
+		if !strings.Contains(out, name) {
+			t.Errorf("check output does not name %s:\n%s", name, out)
+		}
+	}
+	for _, d := range fleet.Devices() {
+		after := config{d.RunningConfig(), d.StartupConfig()}
+		if diff := cmp.Diff(before[d.Name()], after, cmp.AllowUnexported(config{})); diff != "" {
+			t.Errorf("check changed %s's configuration (-before +after):\n%s", d.Name(), diff)
+		}
+	}
+	if diff := cmp.Diff(files, dirSnapshot(t, pbDir)); diff != "" {
+		t.Errorf("check wrote next to the playbook (a backup?) (-before +after):\n%s", diff)
+	}
 }
 
 func TestApplyLimitAndSerial(t *testing.T) {
 	jsonPath := filepath.Join(t.TempDir(), "r.json")
-	code, out, errOut := runCLI(t, "apply", "--lab", "--forks", "1", "--limit", "group:core", "--json", jsonPath, "--no-output", "../../playbooks/ntp.hcl")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--forks", "1", "--limit", "group:core", "--json", jsonPath, "--no-output", playbook(t, "ntp.hcl"))
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -361,7 +439,7 @@ func TestApplyInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // interrupted before any device starts: still a report, exit 130
 	jsonPath := filepath.Join(t.TempDir(), "r.json")
-	code, out, errOut := runCLICtx(ctx, t, "apply", "--lab", "--json", jsonPath, "../../playbooks/ntp.hcl")
+	code, out, errOut := runCLICtx(ctx, t, "apply", "--lab", "--json", jsonPath, playbook(t, "ntp.hcl"))
 	if code != exitInterrupted {
 		t.Fatalf("exit %d, want 130\n%s%s", code, out, errOut)
 	}
@@ -380,7 +458,7 @@ func TestApplyRefusesMissingCredentialsBeforeConnecting(t *testing.T) {
 	}
 	// The ntp inventory points at 192.0.2.0/24: had runbook tried to
 	// connect, the run would fail with exit 1 (or hang), not exit 2.
-	code, out, errOut := runCLI(t, "apply", "../../playbooks/ntp.hcl")
+	code, out, errOut := runCLI(t, "apply", playbook(t, "ntp.hcl"))
 	if code != exitInvalid {
 		t.Fatalf("exit %d, want 2\n%s%s", code, out, errOut)
 	}
@@ -601,7 +679,7 @@ func TestParseTestTree(t *testing.T) {
 // the lab, whose loopbacks have addresses.
 func TestApplyLabAuditParses(t *testing.T) {
 	jsonPath := filepath.Join(t.TempDir(), "audit.json")
-	code, out, errOut := runCLI(t, "apply", "--lab", "--json", jsonPath, "../../playbooks/audit.hcl")
+	code, out, errOut := runCLI(t, "apply", "--lab", "--json", jsonPath, playbook(t, "audit.hcl"))
 	if code != exitFailed { // the audit fails the NTP and banned-service checks on purpose
 		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
 	}

@@ -388,12 +388,12 @@ func TestUnwritableReportsFailTheRun(t *testing.T) {
 	}
 	for _, place := range places {
 		for _, flag := range []string{"--json", "--junit"} {
-			code, stdout, stderr := runCLI(t, "apply", "--lab", flag, filepath.Join(place, "report"), "../../playbooks/ntp.hcl")
+			code, stdout, stderr := runCLI(t, "apply", "--lab", flag, filepath.Join(place, "report"), playbook(t, "ntp.hcl"))
 			if code == exitOK || !strings.Contains(stderr, flag) || strings.Contains(stdout, "passed") {
 				t.Errorf("%s into %s: exit %d, want a failure before connecting\nstdout:\n%s\nstderr:\n%s", flag, place, code, stdout, stderr)
 			}
 		}
-		code, stdout, stderr := runCLI(t, "apply", "--lab", "--session-log", place, "--limit", "sw1", "../../playbooks/ntp.hcl")
+		code, stdout, stderr := runCLI(t, "apply", "--lab", "--session-log", place, "--limit", "sw1", playbook(t, "ntp.hcl"))
 		if code == exitOK || !strings.Contains(stdout+stderr, "session-log") && !strings.Contains(stdout+stderr, "session log") {
 			t.Errorf("--session-log into %s: exit %d\nstdout:\n%s\nstderr:\n%s", place, code, stdout, stderr)
 		}
@@ -409,7 +409,7 @@ func TestReportFileModes(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := runCLI(t, "apply", "--lab", "--limit", "sw1",
 		"--json", filepath.Join(dir, "r", "report.json"), "--junit", filepath.Join(dir, "junit.xml"),
-		"--session-log", filepath.Join(dir, "logs"), "../../playbooks/ntp.hcl")
+		"--session-log", filepath.Join(dir, "logs"), playbook(t, "ntp.hcl"))
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -446,7 +446,7 @@ func TestReportFileModes(t *testing.T) {
 		}
 	}
 	code, _, stderr = runCLI(t, "apply", "--lab", "--limit", "sw1", "--report-output", "all",
-		"--json", filepath.Join(dir, "all.json"), "../../playbooks/ntp.hcl")
+		"--json", filepath.Join(dir, "all.json"), playbook(t, "ntp.hcl"))
 	if code != exitOK {
 		t.Fatalf("--report-output all: exit %d: %s", code, stderr)
 	}
@@ -454,7 +454,7 @@ func TestReportFileModes(t *testing.T) {
 	if !strings.Contains(string(b), "hostname sw1") {
 		t.Errorf("--report-output all: no running-config in the report")
 	}
-	if code, _, _ := runCLI(t, "apply", "--lab", "--report-output", "some", "../../playbooks/ntp.hcl"); code != exitInvalid {
+	if code, _, _ := runCLI(t, "apply", "--lab", "--report-output", "some", playbook(t, "ntp.hcl")); code != exitInvalid {
 		t.Errorf("--report-output some: exit %d, want %d", code, exitInvalid)
 	}
 }

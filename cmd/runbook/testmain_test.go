@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/hcl"
@@ -36,5 +39,37 @@ func TestMain(m *testing.M) {
 			return open(ctx, h, w)
 		}
 	}
-	os.Exit(m.Run())
+	// Tests never write into the source tree: runs that write next to the
+	// playbook (backups) use a copy of playbooks/ (copyPlaybooks).
+	before, err := treeListing("../../playbooks")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if after, err := treeListing("../../playbooks"); err != nil || after != before {
+		fmt.Fprintf(os.Stderr, "the tests wrote into the source tree's playbooks/ (%v):\nbefore:\n%s\nafter:\n%s", err, before, after)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// treeListing lists every path under dir with its size and modification
+// time, one a line.
+func treeListing(dir string) (string, error) {
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %s\n", p, info.Size(), info.ModTime().Format(time.RFC3339Nano))
+		return nil
+	})
+	return b.String(), err
 }

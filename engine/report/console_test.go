@@ -109,16 +109,48 @@ func TestConsoleInterrupted(t *testing.T) {
 	golden(t, "console_interrupted.golden", buf.String())
 }
 
+// redrawWriter is a syncBuffer that signals every progress redraw
+// (clearLine followed by the progress line) on redraws, without blocking.
+type redrawWriter struct {
+	syncBuffer
+	redraws chan struct{}
+}
+
+func (w *redrawWriter) Write(p []byte) (int, error) {
+	n, err := w.syncBuffer.Write(p)
+	if strings.Contains(string(p), clearLine) && strings.Contains(string(p), "devices done") {
+		select {
+		case w.redraws <- struct{}{}:
+		default:
+		}
+	}
+	return n, err
+}
+
 func TestConsoleTickerStops(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
-	var buf syncBuffer
-	c := NewConsole(&buf, ConsoleOptions{TTY: true}).(*console)
+	buf := &redrawWriter{redraws: make(chan struct{}, 64)}
+	c := NewConsole(buf, ConsoleOptions{TTY: true}).(*console)
 	c.tick = time.Millisecond
 	evs := events(fixture())
-	c.Event(evs[0])
-	deadline := time.Now().Add(5 * time.Second)
-	for strings.Count(buf.String(), clearLine) < 3 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	c.Event(evs[0]) // RunStarted: draws the line once and starts the ticker
+	// The first redraw is RunStarted's own; two more can only come from the
+	// ticker, as no other event is fed until then. The timer is a guard
+	// against a hang, not a bound the ticker must meet.
+	guard := time.NewTimer(30 * time.Second)
+	defer guard.Stop()
+	for i := 0; i < 3; i++ {
+		select {
+		case <-buf.redraws:
+		case <-guard.C:
+			t.Fatalf("%d progress redraws, want 3 (the ticker never redrew):\n%q", i, buf.String())
+		}
+	}
+	c.mu.Lock()
+	tickDone := c.tickDone
+	c.mu.Unlock()
+	if tickDone == nil {
+		t.Fatal("no ticker running after RunStarted")
 	}
 	feed(c, evs[1:])
 	if err := c.Close(); err != nil {
@@ -127,10 +159,12 @@ func TestConsoleTickerStops(t *testing.T) {
 	if c.stopTick != nil {
 		t.Error("ticker still running after Close")
 	}
-	n := len(buf.String())
-	time.Sleep(10 * time.Millisecond)
-	if len(buf.String()) != n {
-		t.Error("console kept writing after Close")
+	// The ticker goroutine closes tickDone when it returns: once it has,
+	// nothing can write any more. Close must not return before that.
+	select {
+	case <-tickDone:
+	default:
+		t.Error("Close returned while the ticker goroutine still runs: it could keep writing")
 	}
 	if !strings.Contains(buf.String(), "6/6 devices done, 0 running, 3 failed") {
 		t.Errorf("no final progress line in:\n%q", buf.String())
