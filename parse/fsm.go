@@ -3,6 +3,7 @@ package parse
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -22,10 +23,11 @@ type valueState struct {
 }
 
 type fsm struct {
-	t      *Template
-	values []valueState
-	result [][]any
-	groups []groupValue
+	t       *Template
+	values  []valueState
+	result  [][]any
+	groups  []groupValue
+	btSpent time.Duration // time in the backtracking engine so far
 }
 
 // ParseText runs the template over text and returns the records, each
@@ -129,9 +131,20 @@ func (f *fsm) checkLine(state []*rule, line string) (string, error) {
 			f.groups = make([]groupValue, len(r.assign))
 		}
 		groups := f.groups[:len(r.assign)]
+		var start time.Time
+		bt := r.regex.backtracks(isPlain)
+		if bt {
+			start = time.Now()
+		}
 		ok, err := r.regex.match(line, isPlain, groups)
 		if err != nil {
 			return "", &ParseError{Template: f.t.name, Msg: fmt.Sprintf("rule line %d: %v", r.line, err)}
+		}
+		if bt {
+			f.btSpent += time.Since(start)
+			if budget := parseBudgetFactor * backtrackTimeout; f.btSpent > budget {
+				return "", &ParseError{Template: f.t.name, Msg: fmt.Sprintf("rule line %d: the backtracking patterns took more than %v on this output (a pathological pattern or input)", r.line, budget)}
+			}
 		}
 		if !ok {
 			continue

@@ -19,6 +19,15 @@ import (
 // bound: they run in linear time.
 const BacktrackTimeout = 2 * time.Second
 
+// backtrackTimeout is BacktrackTimeout; the fuzz test lowers it so that a
+// pathological input ends quickly.
+var backtrackTimeout = BacktrackTimeout
+
+// A parse may spend at most this many times backtrackTimeout in the
+// backtracking engine over all its lines: a pattern that is slow on every
+// line, without any one match timing out, still cannot hang a run.
+const parseBudgetFactor = 5
+
 // pyRegexp is a Python `re` pattern applied with re.match semantics
 // (anchored at the start, not the end). It runs on Go's RE2 engine when
 // the pattern means the same there, and on regexp2 (a backtracking
@@ -463,7 +472,7 @@ func compileBT(pat string) (*regexp2.Regexp, error) {
 	if err != nil {
 		return nil, err
 	}
-	re.MatchTimeout = BacktrackTimeout
+	re.MatchTimeout = backtrackTimeout
 	return re, nil
 }
 
@@ -494,6 +503,12 @@ var notPlain = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// backtracks reports whether match runs on the backtracking engine for a
+// line that is (or is not) plain.
+func (r *pyRegexp) backtracks(isPlain bool) bool {
+	return r.bt != nil || (!isPlain && r.uniBT != nil)
+}
 
 // match applies the pattern at the start of s. On a match it fills dst
 // (len(names)) with the named groups. isPlain is plain(s), computed once
@@ -539,7 +554,7 @@ func (r *pyRegexp) match(s string, isPlain bool, dst []groupValue) (bool, error)
 func matchBT(re *regexp2.Regexp, names []string, s string, dst []groupValue) (bool, error) {
 	m, err := re.FindStringMatch(s)
 	if err != nil {
-		return false, fmt.Errorf("backtracking regex gave up after %v (a pathological pattern or input): %w", BacktrackTimeout, err)
+		return false, fmt.Errorf("backtracking regex gave up after %v (a pathological pattern or input): %w", backtrackTimeout, err)
 	}
 	if m == nil {
 		return false, nil

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -149,5 +150,27 @@ func TestSemanticsAsPython(t *testing.T) {
 		if d := cmp.Diff(w, got); d != "" {
 			t.Errorf("%s (err %v): differs from Python (-python +runbook):\n%s", c.name, err, d)
 		}
+	}
+}
+
+// A pattern that only the backtracking engine runs cannot hang a parse:
+// one slow match gives up, and so does a parse whose matches are each
+// under the limit but add up.
+func TestBacktrackingIsBounded(t *testing.T) {
+	saved := backtrackTimeout
+	backtrackTimeout = 5 * time.Millisecond
+	defer func() { backtrackTimeout = saved }()
+	tm, err := Compile("slow", "Value A (\\S+)\n\nStart\n  ^(a|aa)+(?=b)${A} -> Record\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tm.Backtracking() {
+		t.Fatal("the lookahead should run on the backtracking engine")
+	}
+	lines := strings.Repeat(strings.Repeat("a", 28)+"c\n", 200)
+	_, err = tm.ParseText(lines)
+	var pe *ParseError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "backtracking") {
+		t.Errorf("ParseText = %v, want a ParseError about the backtracking engine", err)
 	}
 }
