@@ -152,15 +152,11 @@ func (ix *Index) Match(platform, command string) (*IndexRow, bool) {
 		if ix.compileRow(r) != nil {
 			continue
 		}
-		if r.platformRe != nil {
-			if ok, _ := r.platformRe.match(platform, pPlain, make([]groupValue, len(r.platformRe.names))); !ok {
-				continue
-			}
+		if r.platformRe != nil && !r.platformRe.matches(platform, pPlain) {
+			continue
 		}
-		if r.commandRe != nil {
-			if ok, _ := r.commandRe.match(command, cPlain, make([]groupValue, len(r.commandRe.names))); !ok {
-				continue
-			}
+		if r.commandRe != nil && !r.commandRe.matches(command, cPlain) {
+			continue
 		}
 		return r, true
 	}

@@ -504,6 +504,18 @@ var notPlain = func() (t [256]bool) {
 	return t
 }()
 
+// matches reports whether the pattern matches at the start of s, for
+// callers that need no groups (index columns). A backtracking match that
+// times out counts as no match.
+func (r *pyRegexp) matches(s string, isPlain bool) bool {
+	if len(r.names) == 0 {
+		ok, _ := r.match(s, isPlain, nil)
+		return ok
+	}
+	ok, _ := r.match(s, isPlain, make([]groupValue, len(r.names)))
+	return ok
+}
+
 // backtracks reports whether match runs on the backtracking engine for a
 // line that is (or is not) plain.
 func (r *pyRegexp) backtracks(isPlain bool) bool {

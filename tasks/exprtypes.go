@@ -24,8 +24,10 @@ import (
 type ExprTypes struct {
 	vars     reflect.Type
 	hostVars reflect.Type
+	host     reflect.Type
 	steps    reflect.Type
 	labels   map[reflect.Type]typeLabel
+	envs     map[string]any // typed environments by this step's record fields
 }
 
 // typeLabel names a generated struct type in messages.
@@ -87,17 +89,7 @@ func NewExprTypes(vars map[string]cty.Value, varTypes map[string]cty.Type, hostV
 
 	sfields := map[string]reflect.Type{}
 	for _, s := range steps {
-		rec := anyType
-		if s.Fields != nil {
-			rf := map[string]reflect.Type{}
-			for _, f := range s.Fields {
-				rf[f.Name] = stringType
-				if f.List {
-					rf[f.Name] = anyList
-				}
-			}
-			rec = et.structOf("a record of steps."+s.Names[0]+".result", rf)
-		}
+		rec := et.recordType("a record of steps."+s.Names[0]+".result", s.Fields)
 		line := et.structOf("a line of steps."+s.Names[0]+".lines", map[string]reflect.Type{
 			"command": stringType, "output": stringType, "failed": boolType,
 		})
@@ -115,7 +107,27 @@ func NewExprTypes(vars map[string]cty.Value, varTypes map[string]cty.Type, hostV
 		}
 	}
 	et.steps = et.structOf("steps", sfields)
+	et.host = et.structOf("host", map[string]reflect.Type{
+		"name": stringType, "address": stringType, "port": reflect.TypeOf(0), "platform": stringType,
+		"groups": reflect.TypeOf([]string{}), "tags": reflect.TypeOf([]string{}), "vars": et.hostVars,
+	})
 	return et
+}
+
+// recordType is the type of a parsed record with these fields (strings,
+// lists for List values), or any when the fields are unknown (nil).
+func (et *ExprTypes) recordType(label string, fields []RecordField) reflect.Type {
+	if fields == nil {
+		return anyType
+	}
+	rf := map[string]reflect.Type{}
+	for _, f := range fields {
+		rf[f.Name] = stringType
+		if f.List {
+			rf[f.Name] = anyList
+		}
+	}
+	return et.structOf(label, rf)
 }
 
 // structOf makes a struct type whose fields expr-lang sees under names
@@ -213,29 +225,29 @@ func (et *ExprTypes) ctyType(t cty.Type, label string) reflect.Type {
 // checkEnv is the zero value of the typed environment: ExprEnv with vars,
 // steps and host.vars replaced by the generated types.
 func (et *ExprTypes) checkEnv(result []RecordField) any {
-	rec := anyType
+	key := "?"
 	if result != nil {
-		rf := map[string]reflect.Type{}
+		var b strings.Builder
 		for _, f := range result {
-			rf[f.Name] = stringType
-			if f.List {
-				rf[f.Name] = anyList
-			}
+			fmt.Fprintf(&b, "%s/%t,", f.Name, f.List)
 		}
-		rec = et.structOf("a record of result", rf)
+		key = b.String()
 	}
-	host := et.structOf("host", map[string]reflect.Type{
-		"name": stringType, "address": stringType, "port": reflect.TypeOf(0), "platform": stringType,
-		"groups": reflect.TypeOf([]string{}), "tags": reflect.TypeOf([]string{}), "vars": et.hostVars,
-	})
+	if env, ok := et.envs[key]; ok {
+		return env
+	}
 	env := et.structOf("the environment", map[string]reflect.Type{
 		"output": stringType,
-		"result": reflect.SliceOf(rec),
+		"result": reflect.SliceOf(et.recordType("a record of result", result)),
 		"steps":  et.steps,
 		"vars":   et.vars,
-		"host":   host,
+		"host":   et.host,
 	})
-	return reflect.New(env).Elem().Interface()
+	if et.envs == nil {
+		et.envs = map[string]any{}
+	}
+	et.envs[key] = reflect.New(env).Elem().Interface()
+	return et.envs[key]
 }
 
 // Check compiles source against the typed environment: a name that no
