@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"regexp"
 	"time"
 )
 
@@ -118,6 +119,7 @@ type sendOptions struct {
 	expect  string        // regex that ends the response instead of the prompt
 	timeout time.Duration // overrides Config.CommandTimeout
 	mode    string        // target mode; default privileged
+	answers []Confirm     // questions the command may ask, and their answers
 }
 
 // WithExpect ends the response on this regex instead of the prompt.
@@ -126,16 +128,34 @@ func WithExpect(pattern string) SendOption { return func(o *sendOptions) { o.exp
 // WithTimeout overrides the overall deadline for this call.
 func WithTimeout(d time.Duration) SendOption { return func(o *sendOptions) { o.timeout = d } }
 
+// WithAnswer answers a question the command may ask (question is matched
+// against the last line, as Save's confirmations are): a copy's
+// "Destination filename [x]?", an overwrite's "[confirm]". A question
+// that does not come is no error.
+func WithAnswer(question *regexp.Regexp, answer string) SendOption {
+	return func(o *sendOptions) { o.answers = append(o.answers, Confirm{Question: question, Answer: answer}) }
+}
+
 // ConfigOption tunes one SendConfigSet call.
 type ConfigOption func(*configOptions)
 
 type configOptions struct {
 	continueOnError bool
 	timeout         time.Duration
+	confirmIn       time.Duration // commit with the platform's confirm timer
 }
 
 // ContinueOnError sends every line even after one is rejected.
 func ContinueOnError() ConfigOption { return func(o *configOptions) { o.continueOnError = true } }
+
+// WithCommitConfirmed commits with the device's own confirm timer where
+// the platform has one (Platform.CommitConfirmed; Junos `commit confirmed
+// N`, N in whole minutes rounded up): unless confirmed in time (Confirm),
+// the device reverts the change by itself, even when the session that
+// made it is gone. Elsewhere it changes nothing.
+func WithCommitConfirmed(d time.Duration) ConfigOption {
+	return func(o *configOptions) { o.confirmIn = d }
+}
 
 // WithConfigTimeout overrides the overall deadline per line.
 func WithConfigTimeout(d time.Duration) ConfigOption {

@@ -397,6 +397,9 @@ func (s *Session) sendCommand(ctx context.Context, op, cmd string, o sendOptions
 		return nil, err
 	}
 	x := expectation{echo: cmd, prompt: true, timeout: o.timeout, newHost: s.changesHostname(cmd)}
+	for _, q := range o.answers {
+		x.answers = append(x.answers, answer{question: q.Question, reply: constReply(q.Answer)})
+	}
 	if o.expect != "" {
 		re, err := regexp.Compile(o.expect)
 		if err != nil {
@@ -464,6 +467,9 @@ func (s *Session) SendConfigSet(ctx context.Context, lines []string, opts ...Con
 	err := s.configLines(ctx, mr, lines, o)
 	if err == nil && s.plat.Commit != "" {
 		c := s.plat.Commit
+		if o.confirmIn > 0 && s.plat.CommitConfirmed != "" {
+			c = fmt.Sprintf(s.plat.CommitConfirmed, confirmMinutes(o.confirmIn))
+		}
 		if mr.Failed && !o.continueOnError {
 			c = s.plat.Abort
 		}
@@ -493,6 +499,12 @@ func (s *Session) SendConfigSet(ctx context.Context, lines []string, opts ...Con
 		}
 	}
 	return mr, err
+}
+
+// confirmMinutes is a confirm timer in the whole minutes devices take,
+// rounded up so that the device never reverts earlier than asked.
+func confirmMinutes(d time.Duration) int {
+	return max(1, int((d+time.Minute-1)/time.Minute))
 }
 
 func (s *Session) configLines(ctx context.Context, mr *MultiResponse, lines []string, o configOptions) error {

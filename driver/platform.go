@@ -57,6 +57,10 @@ type Platform struct {
 	// line (and no ContinueOnError) Abort is sent instead.
 	Commit string
 	Abort  string
+	// CommitConfirmed is the commit with the device's confirm timer, a
+	// format taking whole minutes (WithCommitConfirmed); "" when the
+	// platform has none. A later Commit confirms it.
+	CommitConfirmed string
 
 	// HostnameChange matches commands after which the prompt may show a new
 	// device name. Only after those is a prompt with another name accepted:
@@ -218,11 +222,12 @@ var platforms = []*Platform{
 			{Text: "error:", LineStart: true},
 			{Text: "commit failed"},
 		},
-		SaveNoop:       true,
-		Commit:         "commit",
-		Abort:          "rollback 0",
-		HostnameChange: regexp.MustCompile(`^\s*commit\b`),
-		NoiseLines:     regexp.MustCompile(`^\s*(\[edit[^\]]*\]|\{[^}]*\})\s*$`),
+		SaveNoop:        true,
+		Commit:          "commit",
+		CommitConfirmed: "commit confirmed %d",
+		Abort:           "rollback 0",
+		HostnameChange:  regexp.MustCompile(`^\s*commit\b`),
+		NoiseLines:      regexp.MustCompile(`^\s*(\[edit[^\]]*\]|\{[^}]*\})\s*$`),
 	},
 	{
 		Name:    "linux",

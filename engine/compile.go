@@ -26,6 +26,9 @@ type Plan struct {
 	// shared holds step names used by more than one kind: expressions must
 	// reach those steps as steps["kind.name"].
 	shared map[string]bool
+	// checkpointAt is the index in steps of the checkpoint step the
+	// rollback block restores; -1 without a rollback block.
+	checkpointAt int
 }
 
 type planStep struct {
@@ -46,7 +49,7 @@ func Compile(p *hcl.Playbook, kinds map[string]tasks.Kind) (*Plan, hclv2.Diagnos
 	// playbook's variables, steps and fields; an expression it passes
 	// keeps the compiler's own error (a syntax error, say).
 	var exprErrs hclv2.Diagnostics
-	plan := &Plan{Playbook: p, vars: map[string]any{}, shared: map[string]bool{}}
+	plan := &Plan{Playbook: p, vars: map[string]any{}, shared: map[string]bool{}, checkpointAt: -1}
 	seen := map[string]bool{}
 	for _, s := range p.Steps {
 		plan.shared[s.Name] = seen[s.Name]
@@ -101,6 +104,9 @@ func Compile(p *hcl.Playbook, kinds map[string]tasks.Kind) (*Plan, hclv2.Diagnos
 				exprErrs = append(exprErrs, exprDiag("Invalid assertion", err, a.Expr.Range))
 			}
 			ps.asserts = append(ps.asserts, c)
+		}
+		if p.Rollback != nil && s.Address() == p.Rollback.To {
+			plan.checkpointAt = len(plan.steps)
 		}
 		plan.steps = append(plan.steps, ps)
 	}

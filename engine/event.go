@@ -12,6 +12,10 @@ const (
 	StatusFailed  Status = "failed"  // device answered but the step failed (rejected line, assertion)
 	StatusError   Status = "error"   // transport, timeout, or internal error during the step
 	StatusSkipped Status = "skipped" // a dependency failed, `when` was false, or the run was cancelled
+	// StatusRolledBack: the step changed the device, and the rollback
+	// undid it; the rollback step itself is rolled_back when it restored
+	// and verified the checkpoint.
+	StatusRolledBack Status = "rolled_back"
 )
 
 // Device statuses (Report.Devices[].Status).
@@ -22,6 +26,12 @@ const (
 	DeviceUnreachable Status = "unreachable" // no TCP connection, or no SSH session (refused, timeout, host key)
 	DeviceAuthFailed  Status = "auth_failed" // password, key or enable secret refused; never retried
 	DeviceSkipped     Status = "skipped"
+	// DeviceRolledBack: a step after the checkpoint failed, and the device
+	// is back at the checkpoint, verified.
+	DeviceRolledBack Status = "rolled_back"
+	// DeviceRollbackFailed: a step after the checkpoint failed, and the
+	// restore failed or could not be verified: the device needs a person.
+	DeviceRollbackFailed Status = "rollback_failed"
 )
 
 // EventType says what happened.

@@ -330,6 +330,16 @@ type deviceRun struct {
 	trace      []string             // the running step's trace (raw; redacted when it leaves)
 	log        *slog.Logger         // the run's logger, with the device
 	changed    bool                 // a step that ran before changed the device: save saves only then
+
+	// The change window (rollback.go): the restore point the rollback
+	// block names, once taken here; why the device is being rolled back
+	// ("" while it is not); how that ended; and whether changes committed
+	// with the device's confirm timer await runbook's confirm.
+	checkpoint     *tasks.Checkpoint
+	rollbackWhy    string
+	rolledBack     bool
+	rollbackFailed bool
+	confirmPending bool
 }
 
 func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
@@ -402,7 +412,15 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 }
 
 func (d *deviceRun) status() Status {
-	if d.setupErr != nil || d.crashed != nil || d.lostLog != nil {
+	if d.setupErr != nil || d.lostLog != nil {
+		return DeviceError
+	}
+	switch {
+	case d.rollbackFailed:
+		return DeviceRollbackFailed
+	case d.rolledBack:
+		return DeviceRolledBack
+	case d.crashed != nil:
 		return DeviceError
 	}
 	if d.authErr != nil {
@@ -444,13 +462,18 @@ func exprHost(h *hcl.Host) tasks.ExprHost {
 
 func (d *deviceRun) runSteps(ctx context.Context) {
 	steps := d.r.plan.steps
-	for _, ps := range steps {
+	for i, ps := range steps {
 		sr := &StepResult{Address: ps.step.Address(), Kind: ps.step.Kind, Name: ps.step.Name}
 		d.res.Steps = append(d.res.Steps, sr)
-		if st, why := d.blocked(ctx, ps); why != "" {
+		st, why := d.blocked(ctx, ps)
+		if why == "" {
+			why = d.changeWindowBlock(i, ps)
+		}
+		if why != "" {
 			sr.Status, sr.Message, sr.Start = st, why, d.r.opts.Now()
 			d.recordOutcome(ps, sr)
 			d.emitStep(sr)
+			d.afterStep(ctx, i, ps, sr)
 			continue
 		}
 		d.r.emit(Event{Type: StepStarted, Device: d.host.Name, Step: sr.Address, Kind: sr.Kind, Name: sr.Name})
@@ -471,7 +494,9 @@ func (d *deviceRun) runSteps(ctx context.Context) {
 		d.emitTrace(sr)
 		d.logStep(sr)
 		d.emitStep(sr)
+		d.afterStep(ctx, i, ps, sr)
 	}
+	d.finishChange(ctx)
 }
 
 // logStep logs a finished step: debug when it went well, info otherwise
@@ -727,7 +752,11 @@ func (d *deviceRun) open(ctx, sctx context.Context, sr *StepResult) error {
 
 func (d *deviceRun) env(ps *planStep) *tasks.Env {
 	changed := d.changed
-	return &tasks.Env{HostName: d.host.Name, Platform: d.host.Platform, Now: d.r.opts.Now, BaseDir: ps.baseDir, ChangedBefore: &changed}
+	e := &tasks.Env{HostName: d.host.Name, Platform: d.host.Platform, Now: d.r.opts.Now, BaseDir: ps.baseDir, ChangedBefore: &changed, Step: ps.step.Name}
+	if rb := d.r.plan.Playbook.Rollback; rb != nil && d.checkpoint != nil && !d.r.opts.Check {
+		e.CommitConfirm = rb.ConfirmTimeout
+	}
+	return e
 }
 
 // attempt runs the step once. It returns true when retrying cannot help
@@ -770,7 +799,9 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	}
 	if res.Changed && !d.r.opts.Check {
 		d.changed = true // a partial push too: it changed the device
+		d.noteConfirmTimer(ps)
 	}
+	d.noteCheckpoint(ps, res)
 	sr.Output, sr.Diff = res.Output, res.Diff
 	sr.Status = StatusOK
 	sr.Message = res.Message // a passing step may say something (check: a backup not written)

@@ -76,7 +76,7 @@ func WithReadFile(read func(path string) ([]byte, error)) Option {
 
 // DefaultStepKinds are the step kinds accepted when Load has no
 // WithStepKinds option.
-var DefaultStepKinds = []string{"assert", "backup", "expect", "save", "send_command", "send_config_set"}
+var DefaultStepKinds = []string{"assert", "backup", "checkpoint", "expect", "save", "send_command", "send_config_set"}
 
 // The names an expression may start with.
 const (
@@ -111,6 +111,7 @@ var topSchema = &hclv2.BodySchema{
 		{Type: "locals"},
 		{Type: "settings"},
 		{Type: "rollout"},
+		{Type: "rollback"},
 		{Type: "inventory"},
 		{Type: "step", LabelNames: []string{"kind", "name"}},
 	},
@@ -180,7 +181,7 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 	}
 
 	var (
-		variables, locals, settings, rollouts, inventories, steps []*hclv2.Block
+		variables, locals, settings, rollouts, rollbacks, inventories, steps []*hclv2.Block
 	)
 	for _, b := range l.bodies {
 		content, diags := b.Content(topSchema)
@@ -195,6 +196,8 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 				settings = append(settings, blk)
 			case "rollout":
 				rollouts = append(rollouts, blk)
+			case "rollback":
+				rollbacks = append(rollbacks, blk)
 			case "inventory":
 				inventories = append(inventories, blk)
 			case "step":
@@ -219,6 +222,7 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 	l.decodeRollout(rollouts)
 	l.decodeInventories(inventories)
 	l.decodeSteps(steps)
+	l.decodeRollback(rollbacks)
 	return l.pb, l.diags
 }
 

@@ -31,6 +31,8 @@ type Playbook struct {
 	// Rollout is the top-level `rollout {}` block; nil when absent (every
 	// device in one batch).
 	Rollout *Rollout
+	// Rollback is the top-level `rollback {}` block; nil when absent.
+	Rollback *Rollback
 
 	// BaseDir is the directory file(), templatefile() and relative paths
 	// in steps are resolved against: the first playbook file's directory

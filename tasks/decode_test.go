@@ -197,7 +197,7 @@ func TestChanges(t *testing.T) {
 	for name, k := range Kinds() {
 		got[name] = k.Changes()
 	}
-	want := map[string]bool{"send_command": false, "send_config_set": true, "save": true, "backup": false, "expect": true, "assert": false}
+	want := map[string]bool{"send_command": false, "send_config_set": true, "save": true, "backup": false, "expect": true, "assert": false, "checkpoint": false}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Changes (-want +got):\n%s", diff)
 	}

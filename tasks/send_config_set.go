@@ -209,6 +209,9 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, env *Env) (*Result, 
 	if d := callTimeout(ctx); d > 0 {
 		opts = append(opts, driver.WithConfigTimeout(d))
 	}
+	if env != nil && env.CommitConfirm > 0 {
+		opts = append(opts, driver.WithCommitConfirmed(env.CommitConfirm))
+	}
 	mr, err := conn.SendConfigSet(ctx, send, opts...)
 	if err != nil {
 		return nil, err
@@ -247,7 +250,7 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, env *Env) (*Result, 
 	// the commit does; a rejected line makes the driver discard them.
 	discarded := false
 	if pl, ok := driver.LookupPlatform(conn.Platform()); ok && pl.Commit != "" && final != nil {
-		discarded = final.Failed || final.Command != pl.Commit
+		discarded = final.Failed || final.Command == pl.Abort
 	}
 	res.Changed = took > 0 && !discarded
 	switch {

@@ -61,6 +61,13 @@ type Env struct {
 	// saves only then, else it is ok with "nothing to save". nil means the
 	// caller does not track changes, and save always saves.
 	ChangedBefore *bool
+	// Step is the step's name (a checkpoint's default device-side name).
+	Step string
+	// CommitConfirm, when set, makes configuration pushes commit with the
+	// device's confirm timer where the platform has one
+	// (driver.WithCommitConfirmed): the playbook's rollback block asked for
+	// it and a checkpoint was taken.
+	CommitConfirm time.Duration
 }
 
 func (e *Env) now() time.Time {
@@ -97,6 +104,8 @@ type Result struct {
 	// predicted one (the pending lines as "+" lines under their sections).
 	// Raw: the engine redacts it with the step's other output.
 	Diff string
+	// Checkpoint is the restore point a checkpoint step took.
+	Checkpoint *Checkpoint
 }
 
 // Value is the step's result as later steps and expressions see it:
@@ -141,6 +150,7 @@ func Kinds() map[string]Kind {
 		"backup":          backupKind{},
 		"expect":          expectKind{},
 		"assert":          assertKind{},
+		"checkpoint":      checkpointKind{},
 	}
 }
 

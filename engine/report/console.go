@@ -148,13 +148,15 @@ func (c *console) Event(ev engine.Event) {
 		}
 		c.done++
 		switch ev.Status {
-		case engine.DeviceFailed, engine.DeviceError, engine.DeviceUnreachable, engine.DeviceAuthFailed:
+		case engine.DeviceFailed, engine.DeviceError, engine.DeviceUnreachable, engine.DeviceAuthFailed,
+			engine.DeviceRolledBack, engine.DeviceRollbackFailed:
 			c.failed++
 		}
 		switch {
 		case c.opts.Quiet:
 		case c.opts.TTY:
-			if ev.Status == engine.DeviceUnreachable || ev.Status == engine.DeviceError || ev.Status == engine.DeviceAuthFailed {
+			if ev.Status == engine.DeviceUnreachable || ev.Status == engine.DeviceError || ev.Status == engine.DeviceAuthFailed ||
+				ev.Status == engine.DeviceRolledBack || ev.Status == engine.DeviceRollbackFailed {
 				c.above(c.deviceLines(ev))
 			} else {
 				c.redraw()
@@ -467,7 +469,8 @@ func (c *console) recap(rep *engine.Report) {
 			fails = append(fails, indent(failureDetails(s))...)
 		}
 		switch d.Status {
-		case engine.DeviceUnreachable, engine.DeviceAuthFailed, engine.DeviceError, engine.DeviceFailed:
+		case engine.DeviceUnreachable, engine.DeviceAuthFailed, engine.DeviceError, engine.DeviceFailed,
+			engine.DeviceRolledBack, engine.DeviceRollbackFailed:
 			if !deviceMessageListed(d) {
 				fails = append(fails, d.Name+"  "+c.paintStatus(d.Status, string(d.Status)))
 				fails = append(fails, indent([]string{d.Message})...)
@@ -524,6 +527,8 @@ func (c *console) summaryLine(rep *engine.Report) string {
 		{s.Error, engine.DeviceError},
 		{s.Unreachable, engine.DeviceUnreachable},
 		{s.AuthFailed, engine.DeviceAuthFailed},
+		{s.RolledBack, engine.DeviceRolledBack},
+		{s.RollbackFailed, engine.DeviceRollbackFailed},
 		{s.Skipped, engine.DeviceSkipped},
 	} {
 		if p.n > 0 {
@@ -568,10 +573,12 @@ func (c *console) paintStatus(st engine.Status, s string) string {
 	switch st {
 	case engine.StatusOK, engine.DevicePassed:
 		return c.paint(green, s)
-	case engine.StatusChanged:
+	case engine.StatusChanged, engine.StatusRolledBack: // same string as DeviceRolledBack
 		return c.paint(yellow, s)
 	case engine.StatusFailed, engine.StatusError, engine.DeviceAuthFailed: // same strings as DeviceFailed/DeviceError
 		return c.paint(red, s)
+	case engine.DeviceRollbackFailed:
+		return c.paint(bold+red, s)
 	case engine.DeviceUnreachable:
 		return c.paint(purple, s)
 	case engine.StatusSkipped: // same string as DeviceSkipped

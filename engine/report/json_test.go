@@ -66,8 +66,8 @@ func TestJSON(t *testing.T) {
 				t.Errorf("top level (-want +got):\n%s", diff)
 			}
 			wantSummary := map[string]any{
-				"devices": 6.0, "passed": 2.0, "failed": 1.0, "error": 1.0, "unreachable": 1.0, "auth_failed": 0.0, "skipped": 1.0,
-				"steps": map[string]any{"total": 20.0, "ok": 7.0, "changed": 4.0, "failed": 1.0, "error": 2.0, "skipped": 6.0},
+				"devices": 6.0, "passed": 2.0, "failed": 1.0, "error": 1.0, "unreachable": 1.0, "auth_failed": 0.0, "rolled_back": 0.0, "rollback_failed": 0.0, "skipped": 1.0,
+				"steps": map[string]any{"total": 20.0, "ok": 7.0, "changed": 4.0, "failed": 1.0, "error": 2.0, "skipped": 6.0, "rolled_back": 0.0},
 			}
 			if diff := cmp.Diff(wantSummary, m["summary"]); diff != "" {
 				t.Errorf("summary (-want +got):\n%s", diff)

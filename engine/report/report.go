@@ -182,14 +182,20 @@ type summary struct {
 	Error       int `json:"error"`
 	Unreachable int `json:"unreachable"`
 	AuthFailed  int `json:"auth_failed"`
-	Skipped     int `json:"skipped"`
-	Steps       struct {
+	// RolledBack and RollbackFailed count the change window's outcomes.
+	RolledBack     int `json:"rolled_back"`
+	RollbackFailed int `json:"rollback_failed"`
+	Skipped        int `json:"skipped"`
+	Steps          struct {
 		Total   int `json:"total"`
 		OK      int `json:"ok"`
 		Changed int `json:"changed"`
 		Failed  int `json:"failed"`
 		Error   int `json:"error"`
 		Skipped int `json:"skipped"`
+		// RolledBack: changes undone by a rollback, and the rollbacks
+		// that restored their checkpoint.
+		RolledBack int `json:"rolled_back"`
 	} `json:"steps"`
 }
 
@@ -208,6 +214,10 @@ func summarize(rep *engine.Report) summary {
 			s.Unreachable++
 		case engine.DeviceAuthFailed:
 			s.AuthFailed++
+		case engine.DeviceRolledBack:
+			s.RolledBack++
+		case engine.DeviceRollbackFailed:
+			s.RollbackFailed++
 		case engine.DeviceSkipped:
 			s.Skipped++
 		}
@@ -224,6 +234,8 @@ func summarize(rep *engine.Report) summary {
 				s.Steps.Error++
 			case engine.StatusSkipped:
 				s.Steps.Skipped++
+			case engine.StatusRolledBack:
+				s.Steps.RolledBack++
 			}
 		}
 	}
