@@ -78,4 +78,20 @@ type Faults struct {
 	RejectConfig  string        // a regex: matching config lines get "% Invalid input"
 	BannerDelay   time.Duration // delay before the SSH banner / first prompt
 	PagerLines    int           // --More-- every N lines until "terminal length 0"; default 24
+	// NoHangupOnExit: "exit" (or logout/quit) at the top level does not
+	// end the session; the device prints its prompt again, as some devices
+	// and simulators do.
+	NoHangupOnExit bool
+	// Minute is how long one device minute lasts for the device's own
+	// timers (Junos "commit confirmed N"); default one real minute.
+	// Changing it while a timer runs rescales the time left.
+	Minute time.Duration
+}
+
+// minute returns the length of a device minute.
+func (f Faults) minute() time.Duration {
+	if f.Minute > 0 {
+		return f.Minute
+	}
+	return time.Minute
 }

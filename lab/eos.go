@@ -56,6 +56,7 @@ func newEOS() *iosLike {
 		return "% Invalid input\n"
 	}
 	p.ambiguous = func(s *session, line string, m matchResult) string { return "% Ambiguous command\n" }
+	p.privRequired = "% Invalid input (privileged mode required)\n"
 	p.incomplete = func(s *session, line string) string { return "% Incomplete command\n" }
 	p.enable = func(p *iosLike, s *session) (string, error) {
 		pw, err := s.ask("Password: ", true)
@@ -138,6 +139,12 @@ func newEOS() *iosLike {
 	priv.add("write", save)
 	priv.add("write memory", save)
 	priv.add("copy running-config startup-config", save)
+	priv.add("copy running-config <dst>", p.eosCopyToFile(false))
+	priv.add("copy startup-config <dst>", p.eosCopyToFile(true))
+	priv.add("dir", p.eosDir)
+	priv.add("dir <fs>", p.eosDir)
+	priv.add("delete <...>", p.eosDelete)
+	priv.add("configure replace <file>", p.eosConfigureReplace)
 	priv.add("reload", iosReload)
 	priv.add("clear counters", p.cmdClearCounters)
 	p.userTree, p.privTree = user, priv

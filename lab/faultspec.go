@@ -61,12 +61,19 @@ func (base Faults) with(spec string) (Faults, error) {
 			f.Refuse, err = parseFaultBool(val, hasVal)
 		case "drop_mid_output":
 			f.DropMidOutput, err = parseFaultBool(val, hasVal)
+		case "no_hangup_on_exit":
+			f.NoHangupOnExit, err = parseFaultBool(val, hasVal)
+		case "minute":
+			f.Minute, err = time.ParseDuration(val)
+			if err == nil && f.Minute <= 0 {
+				err = fmt.Errorf("must be positive")
+			}
 		case "hang":
 			f.Hang, err = val, checkRegex(val)
 		case "reject_config":
 			f.RejectConfig, err = val, checkRegex(val)
 		default:
-			return Faults{}, fmt.Errorf("unknown fault %q (want latency, chunk_latency, chunk_size, banner_delay, auth_fail, refuse, drop_after, drop_mid_output, hang, reject_config or pager_lines)", key)
+			return Faults{}, fmt.Errorf("unknown fault %q (want latency, chunk_latency, chunk_size, banner_delay, auth_fail, refuse, drop_after, drop_mid_output, hang, reject_config, pager_lines, no_hangup_on_exit or minute)", key)
 		}
 		if err != nil {
 			return Faults{}, fmt.Errorf("fault %s: %v", key, err)

@@ -20,6 +20,10 @@ func TestParseFaults(t *testing.T) {
 		{spec: "refuse=false,hang=^show clock", want: Faults{Hang: "^show clock"}},
 		{spec: "reject_config=^ntp server,banner_delay=1s", want: Faults{RejectConfig: "^ntp server", BannerDelay: time.Second}},
 		{spec: "chunk_latency=5ms,chunk_size=64,pager_lines=10", want: Faults{ChunkLatency: 5 * time.Millisecond, ChunkSize: 64, PagerLines: 10}},
+		{spec: "no_hangup_on_exit", want: Faults{NoHangupOnExit: true}},
+		{spec: "minute=100ms,no_hangup_on_exit=false", want: Faults{Minute: 100 * time.Millisecond}},
+		{spec: "minute=0s", wantErr: true},
+		{spec: "minute=soon", wantErr: true},
 		{spec: "latency=fast", wantErr: true},
 		{spec: "hang=(", wantErr: true},
 		{spec: "hang", wantErr: true},
@@ -55,5 +59,18 @@ func TestFaultsSetAddsUp(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("a failed Set changed the faults (-want +got):\n%s", diff)
+	}
+}
+
+func TestServeMinute(t *testing.T) {
+	spec, err := FleetSpecFor(ServeOptions{Devices: 1, Platform: JuniperJunos, Minute: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Faults.Minute != 50*time.Millisecond {
+		t.Errorf("FleetSpecFor: Minute = %v", spec.Faults.Minute)
+	}
+	if got := (Faults{}).minute(); got != time.Minute {
+		t.Errorf("default minute = %v, want one minute", got)
 	}
 }

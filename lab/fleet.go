@@ -270,10 +270,11 @@ func (d *Device) Sessions() int {
 }
 
 // SetFaults replaces the device's faults; sessions see the change at their
-// next command.
+// next command, a running device timer (commit confirmed) at once.
 func (d *Device) SetFaults(f Faults) {
 	d.mu.Lock()
 	d.faults = f
+	d.st.wakeTimers() // a new Minute rescales a running timer
 	d.mu.Unlock()
 }
 

@@ -151,9 +151,13 @@ func newIOS() *iosLike {
 		return "No reload is scheduled.\n", nil
 	})
 	priv.add("clear counters", p.cmdClearCounters)
-	priv.add("dir", func(s *session, _ []string) (string, error) {
-		return "Directory of flash0:/\n\n    1  -rw-   147888128  Jan 1 2024 00:00:00 +00:00  vios-adventerprisek9-m\n    2  -rw-        4096  Jan 1 2024 00:00:00 +00:00  nvram\n\n2142715904 bytes total (1994797056 bytes free)\n", nil
-	})
+	priv.add("dir", p.iosDir)
+	priv.add("dir <fs>", p.iosDir)
+	priv.add("more <file>", p.iosMore)
+	priv.add("delete <...>", p.iosDelete)
+	priv.add("copy running-config <dst>", p.iosCopyRunFile)
+	priv.add("configure replace <file>", p.iosConfigureReplace(false))
+	priv.add("configure replace <file> force", p.iosConfigureReplace(true))
 	p.userTree, p.privTree = user, priv
 	return p
 }

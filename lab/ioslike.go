@@ -35,6 +35,9 @@ type iosLike struct {
 	ifMode        func(name string) string
 	enterConfig   string // message printed by "configure terminal"
 	enable        func(p *iosLike, s *session) (string, error)
+	// privRequired, when set, answers a privileged command typed in user
+	// EXEC (EOS); otherwise it is invalid input there (IOS).
+	privRequired string
 }
 
 type submodeDef struct {
@@ -109,6 +112,9 @@ func (p *iosLike) execLine(s *session, line string) error {
 	m := tree.match(cmd)
 	switch m.kind {
 	case matchInvalid:
+		if !s.priv && p.privRequired != "" && p.privTree.match(cmd).kind == matchOK {
+			return p.fail(s, p.privRequired)
+		}
 		return p.fail(s, p.invalid(s, m.pos))
 	case matchAmbiguous:
 		return p.fail(s, p.ambiguous(s, line, m))
@@ -486,9 +492,14 @@ func (s *session) reload() error {
 	if st.startup != nil {
 		st.running = st.startup.clone()
 	}
+	if st.junosPending != nil {
+		// A commit confirmed not confirmed before the reboot is rolled back.
+		st.junosAutoRollbackLocked()
+	}
 	if st.junosActive != nil {
 		st.junosCandidate = st.junosActive.clone()
 	}
+	st.checkpoints = nil // NX-OS clears its checkpoints on reload
 	st.lastChange, st.saved = time.Now(), time.Now()
 	s.dev.mu.Unlock()
 	s.flush()

@@ -31,6 +31,7 @@ func init() {
 		return fmt.Sprintf("status=0664 leap_none, sync_ntp, 6 events, event_peer/strat_chg,\nversion=\"ntpd 4.2.0-a Fri Nov 19 2021 (1)\",\nprocessor=\"amd64\", system=\"FreeBSD/11.0\", leap=00, stratum=2,\nprecision=-23, rootdelay=1.234, rootdispersion=12.345, peer=1, refid=%s,\npoll=6, clock=0x0, state=4, offset=0.123, frequency=-1.234, jitter=0.045,\nstability=0.012\n", sv[0]), nil
 	})
 	op.add("show route", junosShowRoute)
+	op.add("show system commit", junosShowSystemCommit)
 	op.add("show system uptime", func(s *session, _ []string) (string, error) {
 		now := time.Now().UTC()
 		return fmt.Sprintf("Current time: %s\nTime Source:  LOCAL CLOCK \nSystem booted: %s (%s ago)\nLast configured: %s by %s\n%s  up %s, 1 user\n",
@@ -92,16 +93,8 @@ func init() {
 	cfg.add("delete <...>", junosDelete)
 	cfg.add("show", junosShowCandidate)
 	cfg.add("show <...>", junosShowCandidate)
-	cfg.add("commit", junosCommit)
-	cfg.add("commit check", func(s *session, _ []string) (string, error) { return "configuration check succeeds\n", nil })
-	cfg.add("commit and-quit", func(s *session, a []string) (string, error) {
-		out, err := junosCommit(s, a)
-		s.inConfig = false
-		return out + "Exiting configuration mode\n", err
-	})
-	cfg.add("commit comment <...>", junosCommit)
-	cfg.add("commit confirmed", junosCommit)
-	cfg.add("commit confirmed <n>", junosCommit)
+	cfg.add("commit", junosCommitCmd)
+	cfg.add("commit <...>", junosCommitCmd)
 	cfg.add("rollback", junosRollback)
 	cfg.add("rollback <n>", junosRollback)
 	cfg.add("exit", junosExitConfig)
@@ -132,7 +125,7 @@ func (junosPlatform) login(s *session)   { s.priv = true }
 func (junosPlatform) prompt(s *session) string {
 	who := s.conn.user + "@" + s.dev.Hostname()
 	if s.inConfig {
-		return "\n[edit" + strings.TrimRight(" "+strings.Join(s.junosEdit, " "), " ") + "]\n" + who + "# "
+		return "\n" + s.junosPendingBanner() + "[edit" + strings.TrimRight(" "+strings.Join(s.junosEdit, " "), " ") + "]\n" + who + "# "
 	}
 	return who + "> "
 }
@@ -343,19 +336,6 @@ func junosDelete(s *session, a []string) (string, error) {
 	return "", nil
 }
 
-func junosCommit(s *session, _ []string) (string, error) {
-	s.dev.mu.Lock()
-	st := s.dev.st
-	st.junosRollback = append([]*jnode{st.junosActive}, st.junosRollback...)
-	if len(st.junosRollback) > 49 {
-		st.junosRollback = st.junosRollback[:49]
-	}
-	st.junosActive = st.junosCandidate.clone()
-	st.lastChange, st.saved = time.Now(), time.Now()
-	s.dev.mu.Unlock()
-	return "commit complete\n", nil
-}
-
 func junosRollback(s *session, a []string) (string, error) {
 	n := 0
 	if len(a) == 1 {
@@ -422,8 +402,9 @@ func junosShowConfiguration(s *session, a []string) (string, error) {
 		return b.String(), nil
 	}
 	head := ""
-	if len(path) == 0 {
-		head = "## Last commit: " + st.saved.UTC().Format("2006-01-02 15:04:05 MST") + " by " + s.dev.spec.Username + "\n"
+	if len(path) == 0 && len(st.junosHistory) > 0 {
+		last := st.junosHistory[0]
+		head = "## Last commit: " + last.at.UTC().Format("2006-01-02 15:04:05 MST") + " by " + last.user + "\n"
 	}
 	return head + node.render(0), nil
 }

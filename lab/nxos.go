@@ -126,6 +126,14 @@ func newNXOS() *iosLike {
 		return "[########################################] 100%\nCopy complete, now saving to disk (please wait)...\nCopy complete.\n", nil
 	}
 	t.add("copy running-config startup-config", save)
+	t.add("checkpoint", p.nxosCheckpoint(false))
+	t.add("checkpoint description <...>", p.nxosCheckpoint(false))
+	t.add("checkpoint <name>", p.nxosCheckpoint(true))
+	t.add("checkpoint <name> description <...>", p.nxosCheckpoint(true))
+	t.add("no checkpoint <name>", p.nxosNoCheckpoint)
+	t.add("show checkpoint summary", p.nxosShowCheckpointSummary)
+	t.add("rollback running-config checkpoint <name>", p.nxosRollback)
+	t.add("rollback running-config checkpoint <name> atomic", p.nxosRollback)
 	t.add("write memory", func(s *session, a []string) (string, error) { return save(s, a) })
 	t.add("reload", func(s *session, _ []string) (string, error) {
 		if s.modifiedSinceSave() {

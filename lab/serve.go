@@ -24,9 +24,12 @@ type ServeOptions struct {
 	NamePrefix string // device names are NamePrefix1..N; default from the platform ("r", "nx", "eos", "vmx", "srv")
 	Seed       string // host key seed; default "runbook-lab"
 	Latency    time.Duration
-	Username   string // default admin
-	Password   string // default admin
-	Secret     string // default admin
+	// Minute is the length of a device minute for the devices' own timers
+	// (Junos "commit confirmed N"); 0 means one real minute.
+	Minute   time.Duration
+	Username string // default admin
+	Password string // default admin
+	Secret   string // default admin
 	// InventoryOut, when set, receives an HCL inventory of the fleet, and
 	// InventoryOut+".known_hosts" the devices' host keys, which it references.
 	InventoryOut string
@@ -58,7 +61,7 @@ func FleetSpecFor(o ServeOptions) (FleetSpec, error) {
 	if seed == "" {
 		seed = DefaultSeed
 	}
-	spec := FleetSpec{BasePort: o.BasePort, ListenAddr: o.ListenAddr, Seed: seed, Faults: Faults{Latency: o.Latency}}
+	spec := FleetSpec{BasePort: o.BasePort, ListenAddr: o.ListenAddr, Seed: seed, Faults: Faults{Latency: o.Latency, Minute: o.Minute}}
 	for i := 0; i < n; i++ {
 		p := plats[i%len(plats)]
 		prefix := o.NamePrefix

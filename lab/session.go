@@ -192,6 +192,11 @@ func (s *session) command(line string) error {
 		return s.ctx.Err()
 	}
 	if err := s.plat.handle(s, line); err != nil {
+		if errors.Is(err, errExit) && s.dev.getFaults().NoHangupOnExit {
+			// The device leaves nothing and keeps the line open: the
+			// next prompt is all the client gets.
+			return s.werr
+		}
 		return err
 	}
 	if s.dropMid {

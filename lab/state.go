@@ -16,6 +16,11 @@ type devState struct {
 	junosActive    *jnode // JunOS: committed configuration
 	junosCandidate *jnode // JunOS: shared candidate ("configure")
 	junosRollback  []*jnode
+	junosHistory   []junosCommitEntry // "show system commit", aligned with active + rollbacks
+	junosPending   *junosPending      // a commit confirmed not yet confirmed
+
+	flash       []*flashFile    // IOS flash0:, EOS flash:
+	checkpoints []*nxCheckpoint // NX-OS user checkpoints
 
 	linuxHost string
 
@@ -31,12 +36,14 @@ func newDevState(d *Device) *devState {
 	case JuniperJunos:
 		st.junosActive = parseJunosSet(junosInitial(d))
 		st.junosCandidate = st.junosActive.clone()
+		st.junosHistory = []junosCommitEntry{{at: d.started, user: "root", via: "other"}}
 	case Linux:
 		st.linuxHost = d.spec.Name
 	default:
 		p := platformFor(d.platform).(*iosLike)
 		st.running = parseConfig(p.initial(d))
 		st.startup = st.running.clone()
+		st.flash = initialFlash(d)
 	}
 	return st
 }
