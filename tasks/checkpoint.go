@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,10 +77,14 @@ type Checkpoint struct {
 	// Config is the running configuration read when it was taken,
 	// cleaned as backups are; a restore must bring it back.
 	Config string
+	// history is, on Junos, the whole commit history when it was taken
+	// (Name is its first entry): entries name commits to the second, so
+	// the sequence tells two commits of one second apart.
+	history []string
 }
 
-// CheckpointStep is the device-side name a checkpoint step uses when it
-// sets none: runbook-STEP.
+// names are the checkpoint's device-side name (runbook-STEP unless set)
+// and file (flash:NAME.cfg unless set).
 func (a *Checkpointer) names(env *Env) (name, file string, err error) {
 	name = "runbook"
 	if env != nil && env.Step != "" {
@@ -160,7 +165,7 @@ var (
 		driver.WithAnswer(regexp.MustCompile(`Destination filename \[[^\]]*\]\??\s*$`), ""),
 		driver.WithAnswer(regexp.MustCompile(`(?i)over\s*write\??.*\[confirm\]\s*$`), ""),
 	}
-	alreadyInUse = regexp.MustCompile(`(?i)already (in use|exists)`)
+	alreadyInUse = regexp.MustCompile(`(?i)\bin use\b|already exists`)
 )
 
 // Run implements Action: it reads the running configuration, then takes
@@ -215,7 +220,7 @@ func (a *Checkpointer) Run(ctx context.Context, conn Conn, env *Env) (*Result, e
 				return &Result{Output: strings.Join(outs, "\n"), Failed: true,
 					Message: "checkpoint: `show system commit` listed no commit to return to"}, nil
 			}
-			cp.Name = entries[0]
+			cp.Name, cp.history = entries[0], entries
 		}
 	}
 	if err != nil {
@@ -298,6 +303,24 @@ func Restore(ctx context.Context, conn Conn, env *Env, cp *Checkpoint) (*Result,
 		res.Failed, res.Message = true, "restore: "+failMessage("command", r)
 		return res, nil
 	}
+	// IOS and NX-OS say when a restore worked; anything else (IOS's
+	// "Error: Could not open file ...", which has no "%") is a refusal.
+	unconfirmed := func(r *driver.Response, success string) bool {
+		if r.Failed || strings.Contains(r.Output, success) {
+			return false
+		}
+		why := strings.TrimSpace(r.Output)
+		if i := strings.IndexByte(why, '\n'); i >= 0 {
+			why = why[:i]
+		}
+		if why == "" {
+			why = "no " + strconv.Quote(success) + " from the device"
+		}
+		r2 := *r
+		r2.Failed, r2.ErrorText = true, why
+		_, _ = fail(&r2)
+		return true
+	}
 
 	_, resp, err := readConfig(ctx, conn, env, true)
 	if err != nil {
@@ -317,6 +340,9 @@ func Restore(ctx context.Context, conn Conn, env *Env, cp *Checkpoint) (*Result,
 		if r.Failed {
 			return fail(r)
 		}
+		if unconfirmed(r, "Rollback Done") {
+			return res, nil
+		}
 	case "arista_eos":
 		r, err := send("configure replace " + cp.Name)
 		if err != nil {
@@ -333,6 +359,9 @@ func Restore(ctx context.Context, conn Conn, env *Env, cp *Checkpoint) (*Result,
 		if r.Failed {
 			return fail(r)
 		}
+		if unconfirmed(r, "completed successfully") {
+			return res, nil
+		}
 	case "juniper_junos":
 		r, err := send("show system commit")
 		if err != nil {
@@ -341,13 +370,7 @@ func Restore(ctx context.Context, conn Conn, env *Env, cp *Checkpoint) (*Result,
 		if r.Failed {
 			return fail(r)
 		}
-		n := -1
-		for i, e := range junosCommits(r.Output) {
-			if e == cp.Name {
-				n = i
-				break
-			}
-		}
+		n := commitsSince(junosCommits(r.Output), cp)
 		if n < 0 {
 			res.Failed = true
 			res.Message = fmt.Sprintf("restore: the commit of the checkpoint (%s) is no longer in the commit history", cp.Name)
@@ -390,6 +413,24 @@ func Restore(ctx context.Context, conn Conn, env *Env, cp *Checkpoint) (*Result,
 	res.Changed = res.Diff != ""
 	res.Message = "restored " + cp.Name + "; the running configuration equals the checkpoint"
 	return res, nil
+}
+
+// commitsSince is how many commits the history now has on top of the
+// checkpoint's entry, or -1 when it is gone: the first position from which
+// the history reads as it did when the checkpoint was taken (as far as
+// both go: the device keeps 50 entries).
+func commitsSince(now []string, cp *Checkpoint) int {
+	old := cp.history
+	if len(old) == 0 {
+		old = []string{cp.Name}
+	}
+	for k := range now {
+		m := min(len(old), len(now)-k)
+		if slices.Equal(now[k:k+m], old[:m]) {
+			return k
+		}
+	}
+	return -1
 }
 
 func configTimeout(ctx context.Context) []driver.ConfigOption {

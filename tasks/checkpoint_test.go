@@ -417,3 +417,29 @@ func TestJunosCommits(t *testing.T) {
 		t.Errorf("firstCommit = %q", got)
 	}
 }
+
+// Junos names commits to the second: a commit in the same second as the
+// checkpoint's, by the same user, reads the same; the history before it
+// tells them apart.
+func TestCommitsSinceTellsSameSecondCommitsApart(t *testing.T) {
+	a, b, c := "2026-11-27 03:00:00 UTC by admin via cli", "2026-11-27 02:00:00 UTC by admin via cli", "2026-11-26 00:00:00 UTC by root via other"
+	cp := &Checkpoint{Name: a, history: []string{a, b, c}}
+	for _, tc := range []struct {
+		now  []string
+		want int
+	}{
+		{[]string{a, b, c}, 0},
+		{[]string{a, a, b, c}, 1},
+		{[]string{"x", a, a, b, c}, 2},
+		{[]string{"x", "y", a, b}, 2}, // the oldest entries rotated away
+		{[]string{"x", b, c}, -1},     // the checkpoint's commit is gone
+		{nil, -1},
+	} {
+		if got := commitsSince(tc.now, cp); got != tc.want {
+			t.Errorf("commitsSince(%q) = %d, want %d", tc.now, got, tc.want)
+		}
+	}
+	if got := commitsSince([]string{"x", a}, &Checkpoint{Name: a}); got != 1 {
+		t.Errorf("without the history: %d, want 1", got)
+	}
+}

@@ -378,7 +378,9 @@ func TestAuditBannedServicesWholeLines(t *testing.T) {
 }
 
 // playbooks/change-window.hcl with dry_run = true changes nothing and
-// saves nothing.
+// saves nothing (the checkpoint is still taken); without it every device
+// changes, saves (Junos: commits with its confirm timer, then confirms)
+// and passes.
 func TestChangeWindowDryRunDoesNotSave(t *testing.T) {
 	cw := filepath.Join(copyPlaybooks(t), "playbooks", "change-window.hcl")
 	for _, dryRun := range []bool{true, false} {
@@ -393,7 +395,7 @@ func TestChangeWindowDryRunDoesNotSave(t *testing.T) {
 			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errOut)
 		}
 		rep := readJSONReport(t, jsonPath)
-		if len(rep.Devices) != 6 {
+		if len(rep.Devices) != 8 {
 			t.Fatalf("%d devices", len(rep.Devices))
 		}
 		for _, d := range rep.Devices {
@@ -401,15 +403,20 @@ func TestChangeWindowDryRunDoesNotSave(t *testing.T) {
 			for _, st := range d.Steps {
 				status[st.Name] = st.Status
 			}
+			junos := strings.HasPrefix(d.Name, "edge")
 			want := map[string]string{
-				"backup.before": "ok", "send_command.pre_logging": "ok",
+				"backup.before": "ok", "send_command.pre_interfaces": "ok", "checkpoint.before_change": "ok",
 				"send_config_set.logging": "changed", "save.config": "changed",
-				"send_command.post_logging": "ok", "send_command.post_version": "ok",
+				"send_command.post_logging": "ok", "send_command.post_interfaces": "ok",
+			}
+			if junos {
+				want["confirm"] = "ok"
 			}
 			if dryRun {
 				want["send_config_set.logging"] = "skipped"
 				want["save.config"] = "skipped"
 				want["send_command.post_logging"] = "skipped"
+				delete(want, "confirm")
 			}
 			if diff := cmp.Diff(want, status); diff != "" {
 				t.Errorf("dry_run=%v %s steps (-want +got):\n%s", dryRun, d.Name, diff)
@@ -418,9 +425,12 @@ func TestChangeWindowDryRunDoesNotSave(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			saved := strings.Contains(string(transcript), "copy running-config startup-config")
-			if saved == dryRun {
-				t.Errorf("dry_run=%v: %s saved=%v\n%s", dryRun, d.Name, saved, transcript)
+			mark := "copy running-config startup-config"
+			if junos {
+				mark = "commit confirmed 5"
+			}
+			if saved := strings.Contains(string(transcript), mark); saved == dryRun {
+				t.Errorf("dry_run=%v: %s sent %q: %v\n%s", dryRun, d.Name, mark, saved, transcript)
 			}
 		}
 	}
