@@ -345,6 +345,8 @@ func (p *Plan) Describe(h *hcl.Host) []StepPlan {
 		act, diags := ps.kind.Decode(ps.step.Body, ctx)
 		if diags.HasErrors() {
 			sp.Problem = diags.Error()
+		} else if hd, ok := act.(tasks.HostDescriber); ok {
+			sp.Lines = hd.DescribeFor(&tasks.Env{HostName: h.Name, Platform: h.Platform, Step: ps.step.Name})
 		} else if a, ok := act.(tasks.Action); ok {
 			sp.Lines = a.Describe()
 		}

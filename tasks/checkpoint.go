@@ -123,6 +123,27 @@ func (a *Checkpointer) show() string {
 	return fmt.Sprintf("file %s on IOS and EOS, checkpoint %s on NX-OS, the commit history on Junos", file, name)
 }
 
+// DescribeFor implements HostDescriber: the commands on this host's
+// platform, and how the restore point is restored.
+func (a *Checkpointer) DescribeFor(env *Env) []string {
+	name, file, err := a.names(env)
+	if err != nil {
+		return a.Describe()
+	}
+	switch platformOf(nil, env) {
+	case "cisco_ios":
+		return []string{"copy running-config " + file, "(restored with: configure replace " + file + " force)"}
+	case "arista_eos":
+		return []string{"copy running-config " + file, "(restored with: configure replace " + file + ")"}
+	case "cisco_nxos":
+		return []string{"checkpoint " + name, "(restored with: rollback running-config checkpoint " + name + ")"}
+	case "juniper_junos":
+		return []string{"show system commit", "(restored with: rollback N + commit, N = the commits made since)"}
+	}
+	_, err = checkpointHow(platformOf(nil, env), name, file)
+	return []string{"(" + err.Error() + ")"}
+}
+
 // Check implements Checker: check mode takes no restore point.
 func (a *Checkpointer) Check(_ context.Context, conn Conn, env *Env) (*Result, error) {
 	name, file, err := a.names(env)

@@ -443,3 +443,19 @@ func TestCommitsSinceTellsSameSecondCommitsApart(t *testing.T) {
 		t.Errorf("without the history: %d, want 1", got)
 	}
 }
+
+func TestCheckpointDescribeFor(t *testing.T) {
+	a, _ := decode(t, "checkpoint", `name = "cw1"`, hostCtx())
+	hd := a.(HostDescriber)
+	for platform, want := range map[string]string{
+		"cisco_ios":     "copy running-config flash:cw1.cfg|(restored with: configure replace flash:cw1.cfg force)",
+		"arista_eos":    "copy running-config flash:cw1.cfg|(restored with: configure replace flash:cw1.cfg)",
+		"cisco_nxos":    "checkpoint cw1|(restored with: rollback running-config checkpoint cw1)",
+		"juniper_junos": "show system commit|(restored with: rollback N + commit, N = the commits made since)",
+		"linux":         "(checkpoint: platform linux has no restore point runbook can take: unsupported)",
+	} {
+		if got := strings.Join(hd.DescribeFor(&Env{Platform: platform, Step: "x"}), "|"); got != want {
+			t.Errorf("%s: %q, want %q", platform, got, want)
+		}
+	}
+}

@@ -46,6 +46,13 @@ type Action interface {
 	Describe() []string
 }
 
+// HostDescriber is implemented by actions whose plan depends on the
+// host's platform and the step's name (a checkpoint): `runbook plan`
+// calls DescribeFor instead of Describe.
+type HostDescriber interface {
+	DescribeFor(env *Env) []string
+}
+
 // Env is what an action knows about the host and the run besides its
 // own attributes.
 type Env struct {

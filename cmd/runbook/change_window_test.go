@@ -165,3 +165,22 @@ step "send_command" "post_extra" {
 		t.Errorf("the summary line must count the rolled back devices:\n%s", out)
 	}
 }
+
+// plan shows each platform's restore point and the rollback.
+func TestPlanShowsCheckpointAndRollback(t *testing.T) {
+	code, out, errOut := runCLI(t, "plan", "--limit", "sw1,leaf1,edge1", playbook(t, "change-window.hcl"))
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"| copy running-config flash:runbook-before_change.cfg\n",
+		"| (restored with: configure replace flash:runbook-before_change.cfg force)\n",
+		"| checkpoint runbook-before_change\n",
+		"| (restored with: rollback N + commit, N = the commits made since)\n",
+		"on a failure after checkpoint.before_change: restore it, verify, report rolled_back (changes commit with a 5m0s confirm timer where the platform has one)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -144,6 +144,13 @@ func writePlan(w io.Writer, plan *engine.Plan, hosts []*hcl.Host) {
 				fmt.Fprintf(w, "       | %s\n", l)
 			}
 		}
+		if rb := plan.Playbook.Rollback; rb != nil {
+			fmt.Fprintf(w, "  on a failure after %s: restore it, verify, report rolled_back", rb.To)
+			if rb.ConfirmTimeout > 0 {
+				fmt.Fprintf(w, " (changes commit with a %s confirm timer where the platform has one)", rb.ConfirmTimeout)
+			}
+			fmt.Fprintln(w)
+		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "Plan: %s, %s each, %s in all.\n",
