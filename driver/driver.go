@@ -553,7 +553,15 @@ func (s *Session) Save(ctx context.Context) (*Response, error) {
 	for _, q := range s.plat.SaveConfirm {
 		x.answers = append(x.answers, answer{question: q.Question, reply: constReply(q.Answer)})
 	}
-	return s.command(ctx, opName(op, c), c, x)
+	r, err := s.command(ctx, opName(op, c), c, x)
+	if err == nil && !r.Failed && s.plat.SaveSuccess != nil && !s.plat.SaveSuccess.MatchString(r.Output) {
+		r.Failed, r.FailedBy = true, "no save confirmation"
+		r.ErrorText = "the device did not confirm that it saved"
+		if last := strings.TrimSpace(lastLine(strings.TrimSpace(r.Output))); last != "" {
+			r.ErrorText += ": " + last
+		}
+	}
+	return r, err
 }
 
 // SendInteractive runs a dialogue: for each event it sends Send and waits

@@ -52,6 +52,11 @@ type Platform struct {
 	SaveCommand string
 	SaveConfirm []Confirm
 	SaveNoop    bool
+	// SaveSuccess is what the device prints when it wrote the
+	// configuration; a save whose output lacks it is Failed (FailedBy
+	// "no save confirmation"): a reply such as "Unknown command" is not
+	// a save.
+	SaveSuccess *regexp.Regexp
 
 	// Commit is sent after the configuration lines (junos). On a rejected
 	// line (and no ContinueOnError) Abort is sent instead.
@@ -94,9 +99,11 @@ type Confirm struct {
 	Answer   string         // sent followed by a newline
 }
 
-// Indicator is a failure indicator. Text is matched literally; with
-// LineStart it must begin a line (after leading spaces), which keeps words
-// like "error:" from matching inside ordinary output.
+// Indicator is a failure indicator. Text is matched literally but without
+// regard to ASCII case (devices and simulators differ: "% Unknown
+// command", "unknown command."); with LineStart it must begin a line
+// (after leading spaces), as devices print their errors, which keeps
+// words like "error:" from matching inside ordinary output.
 type Indicator struct {
 	Text      string
 	LineStart bool
@@ -127,14 +134,17 @@ var ciscoLike = struct {
 
 var ciscoPager = regexp.MustCompile(`^\s*-+\s*[Mm]ore\s*-+\s*$|^\s*--More--.*$`)
 
+// commonCiscoFailures are the IOS-family parser's errors; each begins its
+// line (under the "^" marker line).
 var commonCiscoFailures = []Indicator{
-	{Text: "% Invalid input"},
-	{Text: "% Ambiguous command"},
-	{Text: "% Incomplete command"},
-	{Text: "% Unknown command"},
-	{Text: "% Unrecognized command"},
-	{Text: "Command authorization failed"},
-	{Text: "% Authorization denied"},
+	{Text: "% Invalid input", LineStart: true},
+	{Text: "% Ambiguous command", LineStart: true},
+	{Text: "% Incomplete command", LineStart: true},
+	{Text: "% Unknown command", LineStart: true},
+	{Text: "% Unrecognized command", LineStart: true},
+	{Text: "Command authorization failed", LineStart: true},
+	{Text: "% Authorization denied", LineStart: true},
+	{Text: "Command rejected", LineStart: true},
 }
 
 var platforms = []*Platform{
@@ -154,6 +164,7 @@ var platforms = []*Platform{
 			{Question: regexp.MustCompile(`Destination filename \[[^\]]*\]\??\s*$`), Answer: ""},
 			{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
 		},
+		SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]|(?i)bytes copied`),
 		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
 	},
 	{
@@ -167,8 +178,8 @@ var platforms = []*Platform{
 		Pager:         ciscoPager,
 		PagerContinue: " ",
 		FailureIndicators: append(slices.Clone(commonCiscoFailures),
-			Indicator{Text: "% Invalid command"},
-			Indicator{Text: "% Invalid parameter"},
+			Indicator{Text: "% Invalid command", LineStart: true},
+			Indicator{Text: "% Invalid parameter", LineStart: true},
 			Indicator{Text: "ERROR:", LineStart: true},
 		),
 		SaveCommand: "copy running-config startup-config",
@@ -176,6 +187,7 @@ var platforms = []*Platform{
 			{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
 			{Question: regexp.MustCompile(`\(y/n\)\??\s*(\[[yn]\])?\s*$`), Answer: "y"},
 		},
+		SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy complete`),
 		HostnameChange: regexp.MustCompile(`^\s*(hostname|switchname)\s+\S`),
 	},
 	{
@@ -193,6 +205,7 @@ var platforms = []*Platform{
 		),
 		SaveCommand:    "copy running-config startup-config",
 		SaveConfirm:    []Confirm{{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""}},
+		SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy completed successfully`),
 		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
 	},
 	{
@@ -215,12 +228,14 @@ var platforms = []*Platform{
 		Pager:         regexp.MustCompile(`^\s*---\(more( \d+%)?\)---\s*$|^\s*--More--\s*$`),
 		PagerContinue: " ",
 		FailureIndicators: []Indicator{
-			{Text: "syntax error"},
-			{Text: "unknown command"},
-			{Text: "missing argument"},
-			{Text: "invalid value"},
+			{Text: "syntax error", LineStart: true},
+			{Text: "unknown command", LineStart: true},
+			{Text: "% unknown command", LineStart: true},
+			{Text: "missing argument", LineStart: true},
+			{Text: "invalid value", LineStart: true},
+			{Text: "invalid command", LineStart: true},
 			{Text: "error:", LineStart: true},
-			{Text: "commit failed"},
+			{Text: "commit failed", LineStart: true},
 		},
 		SaveNoop:        true,
 		Commit:          "commit",
@@ -316,8 +331,9 @@ func (p *Platform) path(from, to string) []Transition {
 // failure returns the first indicator found in output and the lines that
 // hold it.
 func (p *Platform) failure(output string) (by, text string, failed bool) {
+	folded := asciiLower(output)
 	for _, ind := range p.FailureIndicators {
-		idx := indexIndicator(output, ind)
+		idx := indexIndicator(folded, ind)
 		if idx < 0 {
 			continue
 		}
@@ -333,9 +349,13 @@ func (p *Platform) failure(output string) (by, text string, failed bool) {
 	return "", "", false
 }
 
+// indexIndicator finds ind in output, which the caller has folded with
+// asciiLower: folding keeps byte offsets, so the index is valid in the
+// original.
 func indexIndicator(output string, ind Indicator) int {
+	text := asciiLower(ind.Text)
 	if !ind.LineStart {
-		return strings.Index(output, ind.Text)
+		return strings.Index(output, text)
 	}
 	off := 0
 	for off <= len(output) {
@@ -344,10 +364,26 @@ func indexIndicator(output string, ind Indicator) int {
 			line = line[:i]
 		}
 		trimmed := strings.TrimLeft(line, " \t")
-		if strings.HasPrefix(trimmed, ind.Text) {
+		if strings.HasPrefix(trimmed, text) {
 			return off + len(line) - len(trimmed)
 		}
 		off += len(line) + 1
 	}
 	return -1
+}
+
+// asciiLower lowers A-Z only, so every byte keeps its offset.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }

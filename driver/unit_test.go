@@ -185,6 +185,19 @@ func TestFailureIndicators(t *testing.T) {
 		{junos, "  error: configuration check-out failed", "error:", "error: configuration check-out failed"},
 		{junos, "Input errors: 0, CRC error: 0", "", ""},
 		{junos, "syntax error, expecting <command>.", "syntax error", "syntax error, expecting <command>."},
+		// Case: simulators and releases differ in capitals.
+		{junos, "% Unknown command", "% unknown command", "% Unknown command"},
+		{junos, "           ^\nunknown command.", "unknown command", "unknown command."},
+		{junos, "             ^\nUnknown Command.", "unknown command", "Unknown Command."},
+		{ios, "% INVALID INPUT detected at '^' marker.", "% Invalid input", "% INVALID INPUT detected at '^' marker."},
+		{ios, "% unknown command or computer name, or unable to find computer address", "% Unknown command", "% unknown command or computer name, or unable to find computer address"},
+		{ios, "Command rejected: Bad VLAN list - character #1 is a non-numeric", "Command rejected", "Command rejected: Bad VLAN list - character #1 is a non-numeric"},
+		// Anchored: an error text inside ordinary output is not the
+		// device refusing the command (a log line, a description).
+		{ios, "*Mar  1 00:01:02: %PARSER-5-CFGLOG: user typed % Invalid input here", "", ""},
+		{ios, " description link says % Incomplete command", "", ""},
+		{junos, "Last flapped: never, description: unknown command handler", "", ""},
+		{junos, "Physical interface: ge-0/0/0, Enabled, Physical link is Up\n  Input errors: 0, syntax error counter 0", "", ""},
 	}
 	for _, tt := range tests {
 		by, txt, failed := tt.p.failure(tt.out)

@@ -3,6 +3,8 @@ package tasks
 import (
 	"context"
 
+	"github.com/runbook-dev/runbook/driver"
+
 	hclv2 "github.com/hashicorp/hcl/v2"
 )
 
@@ -29,12 +31,20 @@ func (*Save) Describe() []string { return []string{"(save the running configurat
 // step before it changed the device.
 const NothingToSave = "nothing to save: no step before it changed this device"
 
+// NothingToSaveCommitted is the message of a save on a platform whose
+// commit already saved the configuration (Junos).
+const NothingToSaveCommitted = "nothing to save: the commit saved the configuration"
+
 // Run implements Action. It saves only when a step before it changed the
 // device (Env.ChangedBefore); a second run of an in-sync playbook writes
 // no memory.
 func (*Save) Run(ctx context.Context, conn Conn, env *Env) (*Result, error) {
 	if env != nil && env.ChangedBefore != nil && !*env.ChangedBefore {
 		return &Result{Message: NothingToSave}, nil
+	}
+	if p, ok := driver.LookupPlatform(conn.Platform()); ok && p.SaveNoop {
+		// Junos: the commit that made the change saved it.
+		return &Result{Message: NothingToSaveCommitted}, nil
 	}
 	resp, err := conn.Save(ctx)
 	if err != nil {

@@ -411,6 +411,7 @@ func TestChangeWindowDryRunDoesNotSave(t *testing.T) {
 			}
 			if junos {
 				want["confirm"] = "ok"
+				want["save.config"] = "ok" // the commit saved it
 			}
 			if dryRun {
 				want["send_config_set.logging"] = "skipped"
