@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -407,7 +408,38 @@ func (s *Session) sendCommand(ctx context.Context, op, cmd string, o sendOptions
 		}
 		x.prompt, x.expect, x.expectText = false, re, o.expect
 	}
-	return s.command(ctx, op, cmd, x)
+	r, err := s.command(ctx, op, cmd, x)
+	if err == nil && x.prompt {
+		err = s.checkStatus(ctx, op, r, o.timeout)
+	}
+	return r, err
+}
+
+// checkStatus asks a shell for the exit status of the command that just
+// ran (Platform.StatusCommand) and fails the response when it is not 0,
+// with the code and the command's last output line (stderr, on a
+// terminal): `false` is a failure, not an ok.
+func (s *Session) checkStatus(ctx context.Context, op string, r *Response, timeout time.Duration) error {
+	if s.plat.StatusCommand == "" || r.Failed {
+		return nil
+	}
+	c := s.plat.StatusCommand
+	st, err := s.command(ctx, op+": exit status", c, expectation{echo: c, prompt: true, timeout: timeout})
+	if err != nil {
+		return err
+	}
+	m := s.plat.StatusPattern.FindStringSubmatch(st.Output)
+	if m == nil {
+		return nil // not a shell that answers: nothing to add
+	}
+	if code, _ := strconv.Atoi(m[1]); code != 0 {
+		r.Failed, r.FailedBy = true, "exit status "+m[1]
+		r.ErrorText = "exit status " + m[1]
+		if last := strings.TrimSpace(lastLine(strings.TrimSpace(r.Output))); last != "" {
+			r.ErrorText += ": " + last
+		}
+	}
+	return nil
 }
 
 func (s *Session) changesHostname(cmd string) bool {
@@ -513,7 +545,11 @@ func (s *Session) configLines(ctx context.Context, mr *MultiResponse, lines []st
 			continue
 		}
 		x := expectation{echo: line, prompt: true, timeout: o.timeout, newHost: s.changesHostname(line)}
-		r, err := s.command(ctx, opName("send_config_set", line), line, x)
+		op := opName("send_config_set", line)
+		r, err := s.command(ctx, op, line, x)
+		if err == nil {
+			err = s.checkStatus(ctx, op, r, o.timeout)
+		}
 		if err != nil {
 			return err
 		}

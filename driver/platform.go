@@ -67,6 +67,12 @@ type Platform struct {
 	// platform has none. A later Commit confirms it.
 	CommitConfirmed string
 
+	// StatusCommand, on a shell, prints the exit status of the command
+	// before it, which StatusPattern captures (group 1): a non-zero status
+	// fails the command. "" for devices.
+	StatusCommand string
+	StatusPattern *regexp.Regexp
+
 	// HostnameChange matches commands after which the prompt may show a new
 	// device name. Only after those is a prompt with another name accepted:
 	// a stray output line that merely looks like a prompt cannot end a
@@ -109,11 +115,17 @@ type Indicator struct {
 	LineStart bool
 }
 
-// host is the character class of a device name in a prompt. It must start
-// with a letter or digit so that banner art ("#####") never looks like a
-// prompt, and may not hold spaces so that prose ending in '#' or '>' is not
-// mistaken for one either.
-const host = `(?P<host>[A-Za-z0-9_][A-Za-z0-9_.\-/:@+]{0,63}?)`
+// host is a device name in a prompt: any printable name (any script, up
+// to 255 characters, '-' or '.' first included), but no spaces, so that
+// prose ending in '#' or '>' is not mistaken for a prompt, and none of the
+// characters prompts end or mark modes with. Banner art ("#####",
+// "=====>") cannot start one. Once the session has learned its prompt,
+// only that name is a prompt (except after a hostname change), so output
+// that merely looks like a prompt does not end a response.
+const host = `(?P<host>[\p{L}\p{N}_.\-][^\s#>$%()\[\]{}"'\\]{0,254}?)`
+
+// linuxHost is a Linux prompt's stable part: user@host, or the host.
+const linuxHost = `[^\s@\[\]:$#>%]+`
 
 var ciscoLike = struct {
 	modes       []Mode
@@ -247,15 +259,24 @@ var platforms = []*Platform{
 	{
 		Name:    "linux",
 		Aliases: []string{"linux_ssh", "generic", "unix"},
+		// The shapes shells print: user@host:~$ , [user@host ~]$ ,
+		// user@host:~> (SUSE), user@host ~ % (zsh), host:~# (busybox,
+		// Alpine), -bash-5.2$ and sh-5.1# (bash's and sh's defaults),
+		// host% (csh), or a bare "$ ". The name captured is the part that
+		// stays when the working directory changes.
 		Modes: []Mode{
-			// user@host:~$ , root@host:/tmp# , or a bare "$ " from sh.
-			{ModePrivileged, regexp.MustCompile(`^(?:\[?(?P<host>[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-]+)[^\n$#]*)?[$#]\s?$`)},
+			{ModePrivileged, regexp.MustCompile(`^\[?(?P<host>` + linuxHost + `@` + linuxHost + `)[^\n]*?[$#>%]\s?$`)},
+			{ModePrivileged, regexp.MustCompile(`^(?P<host>` + linuxHost + `):\S*?[$#>%]\s?$`)},
+			{ModePrivileged, regexp.MustCompile(`^(?P<host>` + linuxHost + `)[$#>%]\s?$`)},
+			{ModePrivileged, regexp.MustCompile(`^[$#>%]\s?$`)},
 		},
 		CommandMode: ModePrivileged,
 		FailureIndicators: []Indicator{
 			{Text: "command not found"},
 			{Text: ": not found"},
 		},
+		StatusCommand: `echo "rc=$?"`,
+		StatusPattern: regexp.MustCompile(`(?m)^rc=(\d+)\s*$`),
 		// HostnameChange nil: the prompt never shows a new name within one shell.
 	},
 }
