@@ -25,6 +25,7 @@ var newOpener = engine.DriverOpener
 type applyFlags struct {
 	load         loadFlags
 	limits       []string
+	shard        shardFlags
 	forks        int
 	connectLimit int
 	failFast     bool
@@ -73,6 +74,7 @@ func newApplyCmd(check bool) *cobra.Command {
 		cmd.Flags().BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 0 when every device is in sync, 2 when changes are pending, 1 on errors")
 	}
 	f.load.register(cmd)
+	f.shard.register(cmd)
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all, @REPORT.json (the devices that did not pass in that report); !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
 	fl.IntVar(&f.forks, "forks", 10, "devices to run at once (0 or 1: one at a time)")
@@ -126,6 +128,9 @@ func newLogger(w io.Writer, flagValue string) (*slog.Logger, error) {
 }
 
 func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f applyFlags, check bool) error {
+	if err := f.shard.parse(); err != nil {
+		return exitWith(exitInvalid, err)
+	}
 	plan, err := f.load.load(stderr, args)
 	if err != nil {
 		return err
@@ -137,6 +142,11 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	if len(hosts) == 0 {
 		return exitWith(exitInvalid, fmt.Errorf("the inventory has no hosts"))
 	}
+	selected := hosts
+	hosts, shardInfo, err := f.shard.selectShard(stderr, plan.Playbook, selected)
+	if err != nil {
+		return exitWith(exitInvalid, err)
+	}
 	if f.forks < 0 {
 		return exitWith(exitInvalid, fmt.Errorf("--forks must be 0 or more"))
 	}
@@ -147,7 +157,7 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	if err != nil {
 		return exitWith(exitInvalid, err)
 	}
-	jsonOpts := report.JSONOptions{NoOutput: f.noOutput}
+	jsonOpts := report.JSONOptions{NoOutput: f.noOutput, Shard: shardInfo}
 	switch f.reportOutput {
 	case "commands":
 	case "all":
@@ -169,7 +179,11 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	}
 
 	if f.useLab {
-		lr, err := startLab(ctx, hosts, f.labFaults)
+		faults, err := shardLabFaults(selected, hosts, f.labFaults)
+		if err != nil {
+			return exitWith(exitInvalid, fmt.Errorf("--lab: %w", err))
+		}
+		lr, err := startLab(ctx, hosts, faults)
 		if err != nil {
 			return exitWith(exitInvalid, fmt.Errorf("--lab: %w", err))
 		}
@@ -241,13 +255,8 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	if check {
 		pending = writeWouldChange(stdout, rep, readOnly(plan.Playbook), hasBackup(plan.Playbook))
 	}
-	switch {
-	case rep.Interrupted:
-		return exitWith(exitInterrupted, nil)
-	case !allPassed(rep):
-		return exitWith(exitFailed, nil)
-	case pending && f.detailedExitcode:
-		return exitWith(exitChanges, nil)
+	if code := runExitCode(rep, pending, f.detailedExitcode); code != exitOK {
+		return exitWith(code, nil)
 	}
 	return nil
 }

@@ -519,3 +519,94 @@ func codeSpans(s string) []string {
 	}
 	return out
 }
+
+// clusterCommands are the kubectl and docker commands of the fenced shell
+// blocks of a doc, continuation lines joined, each cut at a pipe or ;.
+func clusterCommands(doc string) []string {
+	var out []string
+	lines := strings.Split(doc, "\n")
+	cmdRE := regexp.MustCompile(`\b(kubectl|docker) [^|;&]*`)
+	for i := 0; i < len(lines); i++ {
+		m := fenceRE.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		end := i + 1
+		for end < len(lines) && !fenceRE.MatchString(lines[end]) {
+			end++
+		}
+		if slices.Contains(shellLangs, m[1]) {
+			for j := i + 1; j < end; j++ {
+				text := strings.TrimSpace(lines[j])
+				for strings.HasSuffix(text, "\\") && j+1 < end {
+					j++
+					text = strings.TrimSpace(strings.TrimSuffix(text, "\\")) + " " + strings.TrimSpace(lines[j])
+				}
+				if strings.HasPrefix(text, "#") {
+					continue
+				}
+				for _, c := range cmdRE.FindAllString(text, -1) {
+					out = append(out, strings.TrimSpace(c))
+				}
+			}
+		}
+		i = end
+	}
+	return out
+}
+
+// The cluster commands of docs/scale.md cannot run in a test; what they
+// name must exist: the Dockerfile, the kustomization and manifests they
+// apply, the Jobs they wait for, read and delete, the Secret the Jobs
+// read.
+func TestDocClusterCommands(t *testing.T) {
+	objs := readDeploy(t)
+	secrets := map[string]bool{}
+	for _, j := range objs.jobs {
+		for _, e := range j.Spec.Template.Spec.Containers[0].Env {
+			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+				secrets[e.ValueFrom.SecretKeyRef.Name] = true
+			}
+		}
+	}
+	exists := func(cmd, path string) {
+		if _, err := os.Stat(filepath.Join("../..", path)); err != nil {
+			t.Errorf("%s: %v", cmd, err)
+		}
+	}
+	job := func(cmd, name string) {
+		if objs.jobs[name] == nil {
+			t.Errorf("%s: deploy/kubernetes has no Job %q", cmd, name)
+		}
+	}
+	cmds := clusterCommands(readDoc(t, "scale.md"))
+	for _, cmd := range cmds {
+		w := strings.Fields(cmd)
+		switch {
+		case len(w) == 5 && w[0] == "docker" && w[1] == "build" && w[2] == "-t" && w[4] == ".":
+			exists(cmd, "Dockerfile")
+		case len(w) == 4 && w[1] == "apply" && w[2] == "-k":
+			exists(cmd, filepath.Join(w[3], "kustomization.yaml"))
+		case len(w) == 4 && w[1] == "apply" && w[2] == "-f":
+			exists(cmd, w[3])
+		case len(w) >= 5 && w[1] == "create" && w[2] == "secret" && w[3] == "generic":
+			if !secrets[w[4]] {
+				t.Errorf("%s: no Job reads the Secret %s", cmd, w[4])
+			}
+		case len(w) >= 4 && (w[1] == "get" || w[1] == "delete") && w[2] == "job":
+			for _, name := range w[3:] {
+				if strings.HasPrefix(name, "-") {
+					break
+				}
+				job(cmd, name)
+			}
+		case len(w) >= 3 && w[1] == "logs" && strings.HasPrefix(w[len(w)-1], "job/"):
+			job(cmd, strings.TrimPrefix(w[len(w)-1], "job/"))
+		default:
+			t.Errorf("%s: the test does not know this command; teach TestDocClusterCommands", cmd)
+		}
+	}
+	if len(cmds) < 6 {
+		t.Errorf("found %d cluster commands in docs/scale.md: is the extraction broken?\n%s", len(cmds), strings.Join(cmds, "\n"))
+	}
+}

@@ -103,6 +103,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newFmtCmd(),
 		newParseCmd(),
 		newLabCmd(),
+		newReportCmd(),
 		newVersionCmd(),
 	)
 	registerCompletions(root)

@@ -19,6 +19,9 @@ type JSONOptions struct {
 	// configuration (backup): it holds password hashes, SNMP communities
 	// and keys, so it is left out unless asked for (--report-output all).
 	ConfigBodies bool
+	// Shard, for a --shard run, goes into the report as "shard", so that
+	// `runbook report merge` can check that the shards' reports fit.
+	Shard *ShardInfo
 }
 
 // configKinds are the step kinds whose output is a configuration body.
@@ -74,6 +77,10 @@ type jsonReport struct {
 	// Batches are the rollout's batches; empty without a rollout block.
 	Batches []jsonBatch  `json:"batches"`
 	Devices []jsonDevice `json:"devices"`
+	// Shard: which shard of a --shard run this is (absent otherwise).
+	Shard *jsonShard `json:"shard,omitempty"`
+	// Shards: in a merged report, the shards it was merged from.
+	Shards []jsonShardRun `json:"shards,omitempty"`
 }
 
 type jsonBatch struct {
@@ -82,6 +89,8 @@ type jsonBatch struct {
 	Started bool     `json:"started"`
 	Failed  int      `json:"failed"`
 	Message string   `json:"message"`
+	// Shard: in a merged report, the shard that ran the batch.
+	Shard int `json:"shard,omitempty"`
 }
 
 type jsonDevice struct {
@@ -186,5 +195,6 @@ func buildJSON(rep *engine.Report, opts JSONOptions) jsonReport {
 		}
 		doc.Devices = append(doc.Devices, jd)
 	}
+	doc.Shard = opts.Shard.json(doc.Devices)
 	return doc
 }
