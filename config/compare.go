@@ -108,7 +108,46 @@ func (c *Config) Pending(lines []string) []int {
 //
 // Lines take effect in order: "no ntp server X" then "ntp server X" are
 // both pending when X is configured.
+//
+// A line may hold a whole multi-line block (a banner with its delimiters,
+// as a playbook sends it in one piece): it is judged as its lines, and is
+// pending when any of them is.
 func (c *Config) Compare(lines []string) *Comparison {
+	flat, owner := expandBlocks(lines)
+	if len(flat) == len(lines) {
+		return c.compareFlat(lines)
+	}
+	fc := c.compareFlat(flat)
+	cmp := &Comparison{Lines: make([]Line, len(lines))}
+	seen := make([]bool, len(lines))
+	for k, fl := range fc.Lines {
+		i := owner[k]
+		l := &cmp.Lines[i]
+		if !seen[i] {
+			seen[i] = true
+			*l = Line{Index: i, Text: strings.TrimSpace(lines[i]), Kind: fl.Kind, Parent: -1}
+			if fl.Parent >= 0 && owner[fl.Parent] != i {
+				l.Parent = owner[fl.Parent]
+			}
+		}
+		l.Pending = l.Pending || fl.Pending
+	}
+	return cmp
+}
+
+// expandBlocks splits lines holding newlines into their lines; owner maps
+// each resulting line to the line it came from.
+func expandBlocks(lines []string) (flat []string, owner []int) {
+	for i, l := range lines {
+		for _, part := range strings.Split(l, "\n") {
+			flat = append(flat, part)
+			owner = append(owner, i)
+		}
+	}
+	return flat, owner
+}
+
+func (c *Config) compareFlat(lines []string) *Comparison {
 	work := c.Clone()
 	cmp := &Comparison{Lines: make([]Line, len(lines))}
 	if c.platform.Syntax == Junos {

@@ -143,6 +143,15 @@ type configOptions struct {
 	continueOnError bool
 	timeout         time.Duration
 	confirmIn       time.Duration // commit with the platform's confirm timer
+	answers         []Confirm     // questions configuration lines may ask
+}
+
+// WithConfigAnswers answers questions configuration lines may ask
+// ("[confirm]", "[yes/no]", "Destination filename [x]?"); each question is
+// matched against the last line, as Save's are. A line that asks a
+// question no answer matches waits, and times out.
+func WithConfigAnswers(answers ...Confirm) ConfigOption {
+	return func(o *configOptions) { o.answers = append(o.answers, answers...) }
 }
 
 // ContinueOnError sends every line even after one is rejected.

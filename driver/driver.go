@@ -533,6 +533,45 @@ func (s *Session) SendConfigSet(ctx context.Context, lines []string, opts ...Con
 	return mr, err
 }
 
+// echoed matches as soon as a typed line's echo has arrived (matching
+// starts after the echo).
+var echoed = regexp.MustCompile(`^`)
+
+// configBlock types a multi-line construct (a banner between its
+// delimiters, a certificate, a macro): the device answers its lines with
+// no prompt until the block ends, so every line but the last waits only
+// for its own echo, and the last for the prompt, with x's answers. The
+// response holds the whole block as its command and what the device
+// printed as its output.
+func (s *Session) configBlock(ctx context.Context, op, block string, x expectation) (*Response, error) {
+	lines := strings.Split(strings.TrimRight(block, "\n"), "\n")
+	r := &Response{Command: block, Start: time.Now()}
+	var out strings.Builder
+	for _, l := range lines[:len(lines)-1] {
+		ex, err := s.converse(ctx, op, l, expectation{echo: l, expect: echoed, expectText: "the echo of a line of the block", answers: x.answers, timeout: x.timeout})
+		if err != nil {
+			return nil, err
+		}
+		if t := strings.TrimLeft(ex.text, "\n"); t != "" {
+			out.WriteString(t)
+		}
+	}
+	last := lines[len(lines)-1]
+	x.echo = last
+	ex, err := s.converse(ctx, op, last, x)
+	r.End = time.Now()
+	if err != nil {
+		return nil, err
+	}
+	s.setState(ex)
+	s.fill(r, ex)
+	r.Output = strings.TrimPrefix(out.String()+r.Output, "\n")
+	if by, text, failed := s.plat.failure(r.Output); failed && !r.Failed {
+		r.Failed, r.FailedBy, r.ErrorText = true, by, text
+	}
+	return r, nil
+}
+
 // confirmMinutes is a confirm timer in the whole minutes devices take,
 // rounded up so that the device never reverts earlier than asked.
 func confirmMinutes(d time.Duration) int {
@@ -545,8 +584,17 @@ func (s *Session) configLines(ctx context.Context, mr *MultiResponse, lines []st
 			continue
 		}
 		x := expectation{echo: line, prompt: true, timeout: o.timeout, newHost: s.changesHostname(line)}
+		for _, q := range o.answers {
+			x.answers = append(x.answers, answer{question: q.Question, reply: constReply(q.Answer)})
+		}
 		op := opName("send_config_set", line)
-		r, err := s.command(ctx, op, line, x)
+		var r *Response
+		var err error
+		if strings.Contains(line, "\n") {
+			r, err = s.configBlock(ctx, op, line, x)
+		} else {
+			r, err = s.command(ctx, op, line, x)
+		}
 		if err == nil {
 			err = s.checkStatus(ctx, op, r, o.timeout)
 		}

@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	hclv2 "github.com/hashicorp/hcl/v2"
@@ -21,6 +22,7 @@ var sendConfigSetSchema = &hclv2.BodySchema{
 		{Name: "template"},
 		{Name: "continue_on_error"},
 		{Name: "match"},
+		{Name: "answers"},
 	},
 }
 
@@ -82,7 +84,41 @@ func (sendConfigSetKind) Decode(body hclv2.Body, ctx *hclv2.EvalContext) (any, h
 		diags = append(diags, attrDiag(content.Attributes["match"], "Invalid match",
 			fmt.Sprintf(`match is "line" (send only the lines not already in the configuration, the default) or "none" (send every line), not %q.`, m.s)))
 	}
+	a.answers, d = decodeAnswers(content.Attributes["answers"], ctx)
+	diags = append(diags, d...)
 	return a, diags
+}
+
+// decodeAnswers reads answers = { "QUESTION REGEX" = "reply" }: what to
+// answer when a configuration line asks (matched against the question's
+// line, as typed into the device after it).
+func decodeAnswers(attr *hclv2.Attribute, ctx *hclv2.EvalContext) ([]driver.Confirm, hclv2.Diagnostics) {
+	if attr == nil {
+		return nil, nil
+	}
+	v, diags := evalAttr(attr, ctx, cty.Map(cty.String))
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	v, _ = v.UnmarkDeep()
+	if !v.IsKnown() || v.IsNull() {
+		return nil, diags
+	}
+	var out []driver.Confirm
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		q, err := regexp.Compile(k.AsString())
+		if err != nil {
+			diags = append(diags, attrDiag(attr, "Invalid answers",
+				fmt.Sprintf("The question %q is not a valid regular expression: %v.", k.AsString(), err)))
+			continue
+		}
+		if !e.IsKnown() || e.IsNull() {
+			continue
+		}
+		out = append(out, driver.Confirm{Question: q, Answer: e.AsString()})
+	}
+	return out, diags
 }
 
 // decodeLines decodes a list of strings whose elements may be unknown.
@@ -141,6 +177,7 @@ type SendConfigSet struct {
 	coeKnown        bool
 	match           string // matchLine or matchNone
 	matchKnown      bool
+	answers         []driver.Confirm
 }
 
 // Describe implements Action.
@@ -208,6 +245,9 @@ func (a *SendConfigSet) Run(ctx context.Context, conn Conn, env *Env) (*Result, 
 	}
 	if d := callTimeout(ctx); d > 0 {
 		opts = append(opts, driver.WithConfigTimeout(d))
+	}
+	if len(a.answers) > 0 {
+		opts = append(opts, driver.WithConfigAnswers(a.answers...))
 	}
 	if env != nil && env.CommitConfirm > 0 {
 		opts = append(opts, driver.WithCommitConfirmed(env.CommitConfirm))
