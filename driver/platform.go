@@ -257,6 +257,56 @@ var platforms = []*Platform{
 		NoiseLines:      regexp.MustCompile(`^\s*(\[edit[^\]]*\]|\{[^}]*\})\s*$`),
 	},
 	{
+		// IOS-XR: one prompt shape for every mode, prefixed with the
+		// route processor ("RP/0/RP0/CPU0:r1#"); configuration is a
+		// candidate that "commit" applies and "abort" discards (leaving
+		// configuration mode); "end" with uncommitted changes asks first,
+		// and runbook answers "no": it commits or aborts explicitly.
+		Name:    "cisco_xr",
+		Aliases: []string{"iosxr", "ios_xr", "xr", "cisco_iosxr", "cisco_xr_ssh"},
+		Modes: []Mode{
+			{ModeConfiguration, regexp.MustCompile(`^(?:[A-Za-z0-9/]+:)?` + host + `(?:\([^()\n]*\))+#\s*$`)},
+			{ModePrivileged, regexp.MustCompile(`^(?:[A-Za-z0-9/]+:)?` + host + `#\s*$`)},
+		},
+		Transitions: []Transition{
+			{From: ModePrivileged, To: ModeConfiguration, Command: "configure terminal"},
+			{From: ModeConfiguration, To: ModePrivileged, Command: "end",
+				Confirm: []Confirm{{Question: regexp.MustCompile(`(?i)uncommitted changes found.*\[cancel\]:?\s*$`), Answer: "no"}}},
+		},
+		CommandMode:   ModePrivileged,
+		ConfigMode:    ModeConfiguration,
+		OnOpen:        []string{"terminal length 0", "terminal width 511"},
+		Pager:         ciscoPager,
+		PagerContinue: " ",
+		FailureIndicators: append(slices.Clone(commonCiscoFailures),
+			Indicator{Text: "% Failed to commit", LineStart: true},
+			Indicator{Text: "% Invalid", LineStart: true},
+		),
+		SaveNoop:       true,
+		Commit:         "commit",
+		Abort:          "abort",
+		HostnameChange: regexp.MustCompile(`^\s*commit\b`),
+	},
+	{
+		// ASA: IOS-like modes; paging is "terminal pager 0" and errors
+		// start with "ERROR:"; "write memory" saves.
+		Name:          "cisco_asa",
+		Aliases:       []string{"asa", "cisco_asa_ssh"},
+		Modes:         ciscoLike.modes,
+		Transitions:   ciscoLike.transitions,
+		CommandMode:   ModePrivileged,
+		ConfigMode:    ModeConfiguration,
+		OnOpen:        []string{"terminal pager 0"},
+		Pager:         regexp.MustCompile(`^\s*<--- More --->\s*$|^\s*--More--\s*$`),
+		PagerContinue: " ",
+		FailureIndicators: append(slices.Clone(commonCiscoFailures),
+			Indicator{Text: "ERROR:", LineStart: true},
+		),
+		SaveCommand:    "write memory",
+		SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]`),
+		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+	},
+	{
 		Name:    "linux",
 		Aliases: []string{"linux_ssh", "generic", "unix"},
 		// The shapes shells print: user@host:~$ , [user@host ~]$ ,

@@ -49,6 +49,12 @@ func TestPromptTable(t *testing.T) {
 		{"linux", "bsdhost% ", ModePrivileged, "bsdhost"},
 		{"linux", "$ ", ModePrivileged, ""},
 		{"linux", "# ", ModePrivileged, ""},
+		{"cisco_xr", "RP/0/RP0/CPU0:xr1#", ModePrivileged, "xr1"},
+		{"cisco_xr", "RP/0/RSP0/CPU0:PE-01(config)#", ModeConfiguration, "PE-01"},
+		{"cisco_xr", "RP/0/0/CPU0:xrv9k(config-if)#", ModeConfiguration, "xrv9k"},
+		{"cisco_asa", "ciscoasa>", ModeExec, "ciscoasa"},
+		{"cisco_asa", "ciscoasa#", ModePrivileged, "ciscoasa"},
+		{"cisco_asa", "fw01(config)#", ModeConfiguration, "fw01"},
 		// Names no ASCII-only class would take.
 		{"cisco_ios", "Маршрутизатор-1#", ModePrivileged, "Маршрутизатор-1"},
 		{"cisco_ios", "交换机01(config)#", ModeConfiguration, "交换机01"},

@@ -143,7 +143,7 @@ func TestLookupPlatform(t *testing.T) {
 	if _, ok := LookupPlatform("cisco_ios_telnet"); ok {
 		t.Errorf("telnet platform should not exist")
 	}
-	want := []string{"arista_eos", "cisco_ios", "cisco_nxos", "juniper_junos", "linux"}
+	want := []string{"arista_eos", "cisco_asa", "cisco_ios", "cisco_nxos", "cisco_xr", "juniper_junos", "linux"}
 	if diff := cmp.Diff(want, Platforms()); diff != "" {
 		t.Errorf("Platforms() (-want +got):\n%s", diff)
 	}

@@ -647,7 +647,7 @@ func TestWriteDiagnostics(t *testing.T) {
 	var plain, snip bytes.Buffer
 	hcl.WriteDiagnostics(&plain, diags, pb.Files, false)
 	hcl.WriteDiagnostics(&snip, diags, pb.Files, true)
-	wantPlain := `p.hcl:2:26: error: Unknown platform: "cisco_iso" is not a platform runbook knows. Did you mean "cisco_ios"? The platforms are arista_eos, cisco_ios, cisco_nxos, cisco_xe, juniper_junos and linux.` + "\n"
+	wantPlain := `p.hcl:2:26: error: Unknown platform: "cisco_iso" is not a platform runbook knows. Did you mean "cisco_ios"? The platforms are arista_eos, cisco_asa, cisco_ios, cisco_nxos, cisco_xe, cisco_xr, juniper_junos and linux.` + "\n"
 	if diff := cmp.Diff(wantPlain, plain.String()); diff != "" {
 		t.Errorf("plain (-want +got):\n%s", diff)
 	}

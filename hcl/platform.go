@@ -10,9 +10,11 @@ import (
 // Platforms are the canonical platform names a host may have.
 var Platforms = []string{
 	"arista_eos",
+	"cisco_asa",
 	"cisco_ios",
 	"cisco_nxos",
 	"cisco_xe",
+	"cisco_xr",
 	"juniper_junos",
 	"linux",
 }
@@ -31,6 +33,10 @@ var platformAliases = map[string]string{
 	"junos":   "juniper_junos",
 	"juniper": "juniper_junos",
 	"generic": "linux",
+	"iosxr":   "cisco_xr",
+	"ios_xr":  "cisco_xr",
+	"xr":      "cisco_xr",
+	"asa":     "cisco_asa",
 }
 
 // CanonicalPlatform resolves a platform name or alias (case-insensitive,
@@ -65,11 +71,27 @@ func suggest(given string, candidates []string) string {
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted) // deterministic among ties
 	for _, c := range sorted {
-		if d := levenshtein.Distance(given, c, nil); d < bestDist {
+		if d := typoDistance(given, c); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
+}
+
+// typoDistance is the edit distance, one less when the two hold the same
+// letters: swapped letters ("cisco_iso") are the commonest typo, and plain
+// Levenshtein counts them as two edits.
+func typoDistance(a, b string) int {
+	d := levenshtein.Distance(a, b, nil)
+	if d > 0 && len(a) == len(b) {
+		ra, rb := []rune(a), []rune(b)
+		sort.Slice(ra, func(i, j int) bool { return ra[i] < ra[j] })
+		sort.Slice(rb, func(i, j int) bool { return rb[i] < rb[j] })
+		if string(ra) == string(rb) {
+			d--
+		}
+	}
+	return d
 }
 
 // didYouMean is a Detail suffix, empty when nothing is close.

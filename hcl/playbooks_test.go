@@ -67,7 +67,11 @@ func TestCanonicalPlatform(t *testing.T) {
 		{"junos", "juniper_junos", true},
 		{"linux_ssh", "linux", true},
 		{"cisco_ios_telnet", "", false},
-		{"cisco_xr", "", false},
+		{"cisco_xr", "cisco_xr", true},
+		{"iosxr", "cisco_xr", true},
+		{"asa", "cisco_asa", true},
+		{"cisco_asa_ssh", "cisco_asa", true},
+		{"cisco_xe_telnet", "", false},
 		{"", "", false},
 	}
 	for _, tt := range tests {
