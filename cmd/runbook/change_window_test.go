@@ -184,3 +184,61 @@ func TestPlanShowsCheckpointAndRollback(t *testing.T) {
 		}
 	}
 }
+
+// A rollback's transcript and diff hold what the change put in, secrets
+// included: they leave the run redacted, in every report and log.
+func TestRollbackKeepsSecretsOut(t *testing.T) {
+	dir := t.TempDir()
+	const comm = "Rb-Comm-7qZ!x"
+	pb := filepath.Join(dir, "cw.hcl")
+	src := `
+variable "comm" {
+  type      = string
+  sensitive = true
+}
+inventory {
+  host "r1" { platform = "cisco_ios" }
+  host "n1" { platform = "cisco_nxos" }
+}
+step "checkpoint" "before" {}
+step "send_config_set" "snmp" {
+  depends_on = [step.checkpoint.before]
+  commands   = ["snmp-server community ${var.comm} RO"]
+}
+step "send_command" "post" {
+  depends_on = [step.send_config_set.snmp]
+  command    = "show version"
+  assert "fails" {
+    expr = "false"
+  }
+}
+rollback {
+  to = step.checkpoint.before
+}
+`
+	if err := os.WriteFile(pb, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RUNBOOK_VAR_comm", comm)
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runCLI(t, "apply", "--lab", "-vv", "--diff", "--report-output", "all",
+		"--json", filepath.Join(out, "r.json"), "--junit", filepath.Join(out, "r.xml"), "--session-log", filepath.Join(out, "logs"), pb)
+	if code != exitFailed {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	rep := readJSONReport(t, filepath.Join(out, "r.json"))
+	for _, d := range rep.Devices {
+		if d.Status != "rolled_back" {
+			t.Errorf("%s: %s, want rolled_back", d.Name, d.Status)
+		}
+	}
+	if !strings.Contains(stdout, "snmp-server community (sensitive) RO") {
+		t.Errorf("the rollback's diff must show the line, redacted:\n%s", stdout)
+	}
+	secrets := map[string]string{"sensitive variable": comm}
+	sweep(t, "stdout", stdout, secrets)
+	sweep(t, "stderr", stderr, secrets)
+	if n := sweepFiles(t, out, "", secrets); n < 4 {
+		t.Errorf("swept %d files, want the reports and both transcripts", n)
+	}
+}
