@@ -733,11 +733,15 @@ func (s *Session) SendInteractive(ctx context.Context, events []InteractiveEvent
 }
 
 // Close ends the session and frees everything it holds. When no operation
-// is running it first sends "exit" and gives the device a moment to hang
-// up, so the VTY line is released at once rather than at its idle
-// timeout; then it closes the channel and the connections (jump hosts
-// included) and waits for the read loop. It is idempotent and safe to
-// call concurrently with an operation, which then fails with ErrClosed.
+// is running it sends the logout ("exit", after leaving configuration
+// mode), so that the device releases the VTY line at once rather than at
+// its idle timeout, and returns without waiting for the device: a
+// goroutine of its own gives the device up to closeGrace to hang up, then
+// closes the channel and the connections (jump hosts included); call
+// WaitClosed before the program exits. The transcript ends with the
+// logout: the caller may close its writer when Close returns. When an
+// operation is running, Close closes everything at once and the operation
+// fails with ErrClosed. Close is idempotent and safe to call concurrently.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closed)
@@ -756,48 +760,20 @@ func (s *Session) Close() error {
 					}
 				}
 				s.tx.Write([]byte(bye))
-				// The write itself can block (a device that stopped
-				// reading): it shares the grace period, and closing the
-				// connections below releases it.
-				wrote := make(chan error, 1)
-				go func() {
-					_, err := io.WriteString(s.stdin, bye)
-					wrote <- err
-				}()
-				t := time.NewTimer(closeGrace)
-				got := false
-				select {
-				case err := <-wrote:
-					got = true
-					if err == nil {
-						select {
-						case <-s.readDone:
-						case <-t.C:
-						}
-					}
-				case <-t.C:
-				}
-				t.Stop()
-				if !got {
-					defer func() { <-wrote }() // returns once the connections are closed
-				}
+				s.endTranscript()
+				go s.hangUp(bye, beginHangUp())
+				s.opMu.Unlock()
+				return
 			}
 			s.opMu.Unlock()
 		}
-		if s.ssh != nil {
-			s.ssh.Close()
-		}
-		s.tr.close()
-		if s.ssh != nil {
-			<-s.readDone
-		}
-		s.tx.Flush()
+		s.release()
 	})
 	// Nothing useful can be reported: the device may already have hung
 	// up, which is what was asked for.
 	return nil
 }
 
-// closeGrace is how long Close waits for the device to hang up after
-// "exit".
+// closeGrace is how long a closed session waits, off the caller's
+// goroutine, for the device to hang up after the logout.
 const closeGrace = 500 * time.Millisecond

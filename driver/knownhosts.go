@@ -5,12 +5,15 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
+	"encoding"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -25,15 +28,187 @@ import (
 // whole file for one bad line and does not say which CA lines cover a
 // host, which the driver needs to ask for host certificates.
 type knownHostsDB struct {
-	keys    []khLine // plain host keys
-	cas     []khLine // @cert-authority lines
+	keys    khIndex // plain host keys
+	cas     khIndex // @cert-authority lines
 	revoked map[string]knownhosts.KnownKey
 	skipped []skippedLine // malformed lines, in file order
+
+	// found remembers keysFor's answers: a connection asks about its host
+	// twice (the algorithms to offer, then the key offered), and in a
+	// hashed file each question costs an HMAC per hashed line.
+	foundMu sync.Mutex
+	found   map[string][]knownhosts.KnownKey // by "host:port"
 }
 
+// maxFound bounds the memo of keysFor's answers; a process that asks
+// about more hosts than this without the file changing asks again.
+const maxFound = 1 << 16
+
+// khIndex finds the lines that cover a host without trying every line. A
+// line whose accepting patterns are all plain names (no "*" or "?") is
+// filed under each of those names, so a lookup tries only the lines filed
+// under its own name. Lines with a wildcard in an accepting pattern, and
+// hashed lines (|1|salt|hash: each has its own salt, so the name cannot
+// be looked up, only tried), are tried for every host; a file of hashed
+// names therefore costs one HMAC-SHA1 per hashed line per host, as in
+// OpenSSH, computed from states prepared when the file is read. A line
+// whose patterns are all negated matches nothing and is filed nowhere.
+type khIndex struct {
+	lines []khLine
+	named map[hostPort]int32   // the first line filed under a name
+	more  map[hostPort][]int32 // the later ones, ascending (rare)
+	scan  []int32              // ascending indexes into lines
+}
+
+type hostPort struct{ host, port string }
+
+// khLine is one host line: its patterns, or its hashed name.
 type khLine struct {
-	match func(host, port string) bool
-	known knownhosts.KnownKey
+	pats   []hostPattern
+	hashed *hashedName
+	known  knownhosts.KnownKey
+}
+
+type hostPattern struct {
+	negate     bool
+	host, port string
+}
+
+// add files l under names; nil names: l is tried for every host.
+func (ix *khIndex) add(l khLine, names []hostPort) {
+	i := int32(len(ix.lines))
+	ix.lines = append(ix.lines, l)
+	if names == nil {
+		ix.scan = append(ix.scan, i)
+		return
+	}
+	if ix.named == nil {
+		ix.named = map[hostPort]int32{}
+	}
+	for _, n := range names {
+		first, ok := ix.named[n]
+		switch {
+		case !ok:
+			ix.named[n] = i
+		case first == i: // the name twice in one line
+		default:
+			if ix.more == nil {
+				ix.more = map[hostPort][]int32{}
+			}
+			if at := ix.more[n]; len(at) == 0 || at[len(at)-1] != i {
+				ix.more[n] = append(at, i)
+			}
+		}
+	}
+}
+
+// lookup returns the keys of the lines that cover host and port, in file
+// order.
+func (ix *khIndex) lookup(host, port string) []knownhosts.KnownKey {
+	var out []knownhosts.KnownKey
+	var hm hashMatcher
+	var first [1]int32
+	var named []int32
+	hp := hostPort{host, port}
+	if i, ok := ix.named[hp]; ok {
+		first[0] = i
+		named = append(first[:], ix.more[hp]...)
+	}
+	scan := ix.scan
+	for len(named) > 0 || len(scan) > 0 {
+		var i int32
+		if len(scan) == 0 || len(named) > 0 && named[0] < scan[0] {
+			i, named = named[0], named[1:]
+		} else {
+			i, scan = scan[0], scan[1:]
+		}
+		l := &ix.lines[i]
+		if l.hashed != nil {
+			if hm.match(l.hashed, host, port) {
+				out = append(out, l.known)
+			}
+		} else if matchPatterns(l.pats, host, port) {
+			out = append(out, l.known)
+		}
+	}
+	return out
+}
+
+func matchPatterns(pats []hostPattern, host, port string) bool {
+	matched := false
+	for _, p := range pats {
+		if !wildcardMatch(p.port, port) || !wildcardMatch(p.host, host) {
+			continue
+		}
+		if p.negate {
+			return false
+		}
+		matched = true
+	}
+	return matched
+}
+
+// hashedName is a hashed host field: HMAC-SHA1(salt, name) = hash. The
+// SHA-1 states after the salt's inner and outer pads are computed once,
+// so that trying the line costs two SHA-1 blocks, not four and a key
+// schedule.
+type hashedName struct {
+	inner, outer []byte // marshaled sha1 states
+	hash         []byte
+}
+
+func newHashedName(salt, hash []byte) (*hashedName, error) {
+	if len(salt) > sha1.BlockSize {
+		s := sha1.Sum(salt)
+		salt = s[:]
+	}
+	var ipad, opad [sha1.BlockSize]byte
+	copy(ipad[:], salt)
+	copy(opad[:], salt)
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	state := func(pad []byte) ([]byte, error) {
+		d := sha1.New()
+		d.Write(pad)
+		return d.(encoding.BinaryMarshaler).MarshalBinary()
+	}
+	inner, err := state(ipad[:])
+	if err != nil {
+		return nil, err
+	}
+	outer, err := state(opad[:])
+	if err != nil {
+		return nil, err
+	}
+	return &hashedName{inner: inner, outer: outer, hash: hash}, nil
+}
+
+// hashMatcher tries hashed lines for one host, with the name and a SHA-1
+// digest set up once per lookup.
+type hashMatcher struct {
+	name []byte // as known_hosts hashes it: host, or [host]:port
+	d    hash.Hash
+	sum  [sha1.Size]byte
+}
+
+func (m *hashMatcher) match(h *hashedName, host, port string) bool {
+	if m.d == nil {
+		m.name = []byte(knownhosts.Normalize(net.JoinHostPort(host, port)))
+		m.d = sha1.New()
+	}
+	u := m.d.(encoding.BinaryUnmarshaler)
+	if u.UnmarshalBinary(h.inner) != nil {
+		return false
+	}
+	m.d.Write(m.name)
+	inner := m.d.Sum(m.sum[:0])
+	if u.UnmarshalBinary(h.outer) != nil {
+		return false
+	}
+	m.d.Write(inner)
+	return hmac.Equal(m.d.Sum(m.sum[:0]), h.hash)
 }
 
 type skippedLine struct {
@@ -108,82 +283,76 @@ func (db *knownHostsDB) parseLine(line, file string, n int) error {
 		db.revoked[string(key.Marshal())] = known
 		return nil
 	}
-	m, err := hostMatcher(hosts)
+	l, names, err := compileHosts(hosts)
 	if err != nil {
 		return err
 	}
-	l := khLine{match: m, known: known}
+	l.known = known
 	if marker == "@cert-authority" {
-		db.cas = append(db.cas, l)
+		db.cas.add(l, names)
 	} else {
-		db.keys = append(db.keys, l)
+		db.keys.add(l, names)
 	}
 	return nil
 }
 
-// hostMatcher compiles a host field: a hashed name (|1|salt|hash) or a
+// compileHosts compiles a host field: a hashed name (|1|salt|hash) or a
 // comma-separated list of patterns ("*" and "?" wildcards, "!" negation,
-// "[host]:port" for ports other than 22).
-func hostMatcher(field string) (func(host, port string) bool, error) {
+// "[host]:port" for ports other than 22). It returns the names to file
+// the line under, or nil when the line must be tried for every host.
+func compileHosts(field string) (khLine, []hostPort, error) {
 	if strings.HasPrefix(field, "|") {
 		parts := strings.Split(field, "|")
 		if len(parts) != 4 || parts[1] != "1" {
-			return nil, errors.New("hashed host: want |1|salt|hash")
+			return khLine{}, nil, errors.New("hashed host: want |1|salt|hash")
 		}
 		salt, err1 := base64.StdEncoding.DecodeString(parts[2])
 		hash, err2 := base64.StdEncoding.DecodeString(parts[3])
 		if err1 != nil || err2 != nil {
-			return nil, errors.New("hashed host: not base64")
+			return khLine{}, nil, errors.New("hashed host: not base64")
 		}
-		return func(host, port string) bool {
-			mac := hmac.New(sha1.New, salt)
-			mac.Write([]byte(knownhosts.Normalize(net.JoinHostPort(host, port))))
-			return hmac.Equal(mac.Sum(nil), hash)
-		}, nil
+		hn, err := newHashedName(salt, hash)
+		if err != nil {
+			return khLine{}, nil, fmt.Errorf("hashed host: %v", err)
+		}
+		return khLine{hashed: hn}, nil, nil
 	}
-	type pattern struct {
-		negate     bool
-		host, port string
-	}
-	var pats []pattern
+	var l khLine
+	names := []hostPort{} // not nil: filed under these names (maybe none)
 	for p := range strings.SplitSeq(field, ",") {
 		if p == "" {
 			continue
 		}
-		var pt pattern
+		var pt hostPattern
 		if p[0] == '!' {
 			pt.negate, p = true, p[1:]
 		}
 		if p == "" {
-			return nil, errors.New("negation without a host name")
+			return khLine{}, nil, errors.New("negation without a host name")
 		}
 		h, port, err := net.SplitHostPort(p)
 		switch {
 		case err == nil:
 			pt.host, pt.port = h, port
 		case p[0] == '[':
-			return nil, fmt.Errorf("host pattern %q: %v", p, err)
+			return khLine{}, nil, fmt.Errorf("host pattern %q: %v", p, err)
 		default:
 			pt.host, pt.port = p, "22"
 		}
-		pats = append(pats, pt)
-	}
-	if len(pats) == 0 {
-		return nil, errors.New("missing host pattern")
-	}
-	return func(host, port string) bool {
-		matched := false
-		for _, p := range pats {
-			if !wildcardMatch(p.port, port) || !wildcardMatch(p.host, host) {
-				continue
-			}
-			if p.negate {
-				return false
-			}
-			matched = true
+		l.pats = append(l.pats, pt)
+		switch {
+		case pt.negate:
+			// Negations only take hosts away from the names below.
+		case strings.ContainsAny(pt.host, "*?") || strings.ContainsAny(pt.port, "*?"):
+			names = nil // a wildcard: try the line for every host
+		case names != nil:
+			names = append(names, hostPort{pt.host, pt.port})
 		}
-		return matched
-	}, nil
+	}
+	if len(l.pats) == 0 {
+		return khLine{}, nil, errors.New("missing host pattern")
+	}
+	return l, names, nil
 }
 
 // wildcardMatch is OpenSSH's match_pattern: "*" any run of characters,
@@ -216,18 +385,28 @@ func splitAddr(address string) (string, string, bool) {
 	return h, p, err == nil
 }
 
-// keysFor returns the plain keys known for address ("host:port").
+// keysFor returns the plain keys known for address ("host:port"), in
+// file order. The slice is shared: callers must not change it.
 func (db *knownHostsDB) keysFor(address string) []knownhosts.KnownKey {
+	db.foundMu.Lock()
+	out, ok := db.found[address]
+	db.foundMu.Unlock()
+	if ok {
+		return out
+	}
 	h, p, ok := splitAddr(address)
 	if !ok {
 		return nil
 	}
-	var out []knownhosts.KnownKey
-	for _, l := range db.keys {
-		if l.match(h, p) {
-			out = append(out, l.known)
-		}
+	out = db.keys.lookup(h, p)
+	db.foundMu.Lock()
+	if db.found == nil {
+		db.found = map[string][]knownhosts.KnownKey{}
 	}
+	if len(db.found) < maxFound {
+		db.found[address] = out
+	}
+	db.foundMu.Unlock()
 	return out
 }
 
@@ -237,13 +416,7 @@ func (db *knownHostsDB) casFor(address string) []knownhosts.KnownKey {
 	if !ok {
 		return nil
 	}
-	var out []knownhosts.KnownKey
-	for _, l := range db.cas {
-		if l.match(h, p) {
-			out = append(out, l.known)
-		}
-	}
-	return out
+	return db.cas.lookup(h, p)
 }
 
 func (db *knownHostsDB) isHostAuthority(auth ssh.PublicKey, address string) bool {

@@ -32,6 +32,9 @@ var backupSchema = &hclv2.BodySchema{
 // backupStamp sorts lexically in time order, which pruning relies on.
 const backupStamp = "20060102T150405Z"
 
+// maxSameSecond bounds the backups of one host in one second.
+const maxSameSecond = 1000
+
 // Backup changes nothing on the device, so `runbook check` runs it.
 func (backupKind) Changes() bool { return false }
 
@@ -223,62 +226,29 @@ func safeName(host string) string {
 	return host
 }
 
-// writeBackup writes data to dir/<name>-<stamp>.cfg atomically: a temp file
-// in the same directory is written, fsynced and renamed, and the directory
-// is fsynced, so a crash leaves either the whole file or none.
+// writeBackup writes data to dir/<name>-<stamp>.cfg whole or not at all,
+// and on disk when it returns (atomicfile.WriteFile: a temporary file
+// renamed into place, with the flushes shared between the backups being
+// written at the same moment).
 func writeBackup(dir, name string, now time.Time, data []byte) (string, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", err
-	}
 	stamp := now.UTC().Format(backupStamp)
 	path := filepath.Join(dir, name+"-"+stamp+".cfg")
 	// Two backups in the same second (a retry, a second backup step) get a
-	// suffix instead of overwriting the first.
+	// suffix instead of overwriting the first. An error other than "does
+	// not exist" (the directory cannot be made) is WriteFile's to report.
 	for i := 1; ; i++ {
-		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Lstat(path); err != nil {
 			break
+		}
+		if i > maxSameSecond {
+			return "", fmt.Errorf("%d backups of %s in the second %s already", maxSameSecond, name, stamp)
 		}
 		path = filepath.Join(dir, fmt.Sprintf("%s-%s-%d.cfg", name, stamp, i))
 	}
-	tmp, err := os.CreateTemp(dir, "."+name+"-*.tmp")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o600, 0o750); err != nil {
 		return "", err
 	}
-	defer atomicfile.Track(tmp.Name())()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return "", err
-	}
-	if err := tmp.Sync(); err != nil {
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return "", err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", err
-	}
-	ok = true
-	syncDir(dir)
 	return path, nil
-}
-
-// syncDir makes a rename durable. Best effort: some platforms cannot
-// fsync a directory, and the file itself is already whole.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }
 
 // pruneBackups keeps the keep newest backups of the host. Only files named

@@ -237,6 +237,7 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		opts.SessionLog = logs.Open
 	}
 	rep := plan.Run(ctx, hosts, opts)
+	waitSessionsClosed()
 	lost := false
 	if err := sink.Close(); err != nil {
 		fmt.Fprintf(stderr, "runbook: writing reports: %v\n", err)

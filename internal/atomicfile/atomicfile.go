@@ -1,9 +1,10 @@
-// Package atomicfile keeps track of the temporary files behind files that
-// must appear whole or not at all (reports, transcripts, backups): each is
-// written to a temporary file beside its final path and renamed into place.
-// A forced exit (a second Ctrl+C) cannot wait for those writes to finish,
-// so it removes, with RemoveAll, every temporary file still tracked: no
-// half-written file survives.
+// Package atomicfile writes files that must appear whole or not at all
+// (reports, transcripts, backups), and keeps track of the temporary files
+// behind them: each is written to a temporary file beside its final path
+// and renamed into place (WriteFile does all of it). A forced exit (a
+// second Ctrl+C) cannot wait for those writes to finish, so it removes,
+// with RemoveAll, every temporary file still tracked: no half-written file
+// survives.
 package atomicfile
 
 import (
