@@ -323,7 +323,7 @@ func TestCompletionOffersHostsGroupsAndPlatforms(t *testing.T) {
 		{[]string{"apply", audit, "--lab-fault", "co"}, []string{"core1:", "core2:"}},
 		{[]string{"apply", "--inventory", playbook(t, "ntp.hcl"), audit, "--limit", "s"}, []string{"sw1", "sw2"}},
 		{[]string{"lab", "serve", "--platform", ""}, []string{"cisco_ios", "cisco_nxos", "arista_eos", "juniper_junos", "linux", "mixed"}},
-		{[]string{"parse", "--platform", "cisco_"}, []string{"cisco_ios", "cisco_nxos", "cisco_xe"}},
+		{[]string{"parse", "--platform", "cisco_"}, []string{"cisco_asa", "cisco_ios", "cisco_nxos", "cisco_xe", "cisco_xr"}},
 		{[]string{"plan", "no/such.hcl", "--limit", ""}, nil},
 	} {
 		if diff := cmp.Diff(tt.want, completion(t, tt.args...)); diff != "" {
