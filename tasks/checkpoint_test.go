@@ -197,6 +197,9 @@ func TestCheckpointAndRestorePerPlatform(t *testing.T) {
 			if res.Changed {
 				t.Error("a checkpoint changes no configuration")
 			}
+			if !strings.HasPrefix(res.Output, "> "+tc.take[0]) {
+				t.Errorf("the checkpoint's output is its transcript: %q", res.Output)
+			}
 
 			d.change()
 			d.calls = nil
@@ -415,6 +418,15 @@ func TestJunosCommits(t *testing.T) {
 	}
 	if got := firstCommit(out); !strings.HasPrefix(got, "0   2026-11-27 03:10:00") {
 		t.Errorf("firstCommit = %q", got)
+	}
+	// Short and odd lines: a lone number is no entry; "via" last keeps
+	// the line whole.
+	odd := "7\n0 rescue\n1 2026-11-27 01:00:00 UTC by admin via\n"
+	if diff := cmp.Diff([]string{"rescue", "2026-11-27 01:00:00 UTC by admin via"}, junosCommits(odd)); diff != "" {
+		t.Errorf("odd lines (-want +got):\n%s", diff)
+	}
+	if got := firstCommit(odd); got != "0 rescue" {
+		t.Errorf("firstCommit(odd) = %q", got)
 	}
 }
 
