@@ -33,6 +33,8 @@ const (
 	AristaEOS    = "arista_eos"
 	JuniperJunos = "juniper_junos"
 	Linux        = "linux"
+	CiscoXR      = "cisco_xr"
+	CiscoASA     = "cisco_asa"
 )
 
 // FleetSpec describes a fleet to start.

@@ -14,7 +14,7 @@ func BenchmarkStartFleet1000(b *testing.B) {
 	const n = 1000
 	spec := FleetSpec{Seed: "bench"}
 	for i := 0; i < n; i++ {
-		plats := []string{CiscoIOS, CiscoNXOS, AristaEOS, JuniperJunos, Linux}
+		plats := []string{CiscoIOS, CiscoNXOS, AristaEOS, JuniperJunos, Linux, CiscoXR, CiscoASA}
 		spec.Devices = append(spec.Devices, DeviceSpec{Name: fmt.Sprintf("d%d", i), Platform: plats[i%len(plats)]})
 	}
 	var total time.Duration

@@ -26,6 +26,10 @@ func platformFor(p string) platformImpl {
 		return junosPlatform{}
 	case Linux:
 		return linuxPlatform{}
+	case CiscoXR:
+		return xrPlatform{}
+	case CiscoASA:
+		return asaPlatform
 	}
 	return iosPlatform
 }

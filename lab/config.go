@@ -24,19 +24,154 @@ type runConfig struct {
 func parseConfig(text string) *runConfig {
 	c := &runConfig{}
 	var cur *stanza
-	for _, l := range strings.Split(text, "\n") {
+	unit := 0 // the indent of the stanza's first child: one level
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
 		t := strings.TrimSpace(l)
 		if t == "" || strings.HasPrefix(t, "!") {
 			continue
 		}
+		if strings.HasPrefix(t, "banner ") && !strings.HasPrefix(l, " ") {
+			b, n := bannerLines(lines, i)
+			i += n
+			cur = &stanza{line: b}
+			c.stanzas = append(c.stanzas, cur)
+			continue
+		}
 		if strings.HasPrefix(l, " ") && cur != nil {
-			cur.children = append(cur.children, t)
+			ind := len(l) - len(strings.TrimLeft(l, " "))
+			if len(cur.children) == 0 || unit == 0 {
+				unit = ind
+			}
+			depth := 0
+			if unit > 0 && ind > unit {
+				depth = ind/unit - 1
+			}
+			cur.children = append(cur.children, strings.Repeat(" ", depth)+t)
 			continue
 		}
 		cur = &stanza{line: t}
+		unit = 0
 		c.stanzas = append(c.stanzas, cur)
 	}
 	return c
+}
+
+// A stanza's children are stored one per line; a nested line ("network"
+// under "address-family ipv4" under "router bgp 1") starts with one space
+// per level below the first.
+
+// childDepth is the nesting level of a stored child (0: under the header).
+func childDepth(c string) int { return len(c) - len(strings.TrimLeft(c, " ")) }
+
+// block finds the nested header named by parents (each one level deeper
+// than the last) and returns the range of its lines and their depth.
+func (s *stanza) block(parents []string) (lo, hi, depth int, ok bool) {
+	lo, hi = 0, len(s.children)
+	for _, p := range parents {
+		want := strings.Repeat(" ", depth) + p
+		at := -1
+		for i := lo; i < hi; i++ {
+			if strings.EqualFold(s.children[i], want) {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			return 0, 0, 0, false
+		}
+		lo = at + 1
+		end := lo
+		for end < hi && childDepth(s.children[end]) > depth {
+			end++
+		}
+		hi = end
+		depth++
+	}
+	return lo, hi, depth, true
+}
+
+func (s *stanza) insertChild(at int, line string) {
+	s.children = append(s.children, "")
+	copy(s.children[at+1:], s.children[at:])
+	s.children[at] = line
+}
+
+// ensureNested adds the nested header under parents unless it is there;
+// marker, when set, is a closing line at the header's level after its
+// block (IOS "exit-address-family").
+func (s *stanza) ensureNested(parents []string, header, marker string) {
+	if len(parents) > 0 {
+		if _, _, _, ok := s.block(parents); !ok {
+			s.ensureNested(parents[:len(parents)-1], parents[len(parents)-1], "")
+		}
+	}
+	lo, hi, depth, _ := s.block(parents)
+	pad := strings.Repeat(" ", depth)
+	for i := lo; i < hi; i++ {
+		if strings.EqualFold(s.children[i], pad+header) {
+			return
+		}
+	}
+	// Before a closing marker of the enclosing block, if there is one.
+	at := hi
+	if at > lo && strings.TrimSpace(s.children[at-1]) == "exit-address-family" && childDepth(s.children[at-1]) == depth {
+		at--
+	}
+	s.insertChild(at, pad+header)
+	if marker != "" {
+		s.insertChild(at+1, pad+marker)
+	}
+}
+
+// setNested sets a line inside the nested header named by parents,
+// replacing the line with the same key at that level.
+func (s *stanza) setNested(parents []string, line string) {
+	lo, hi, depth, ok := s.block(parents)
+	if !ok {
+		s.ensureNested(parents[:len(parents)-1], parents[len(parents)-1], "")
+		lo, hi, depth, _ = s.block(parents)
+	}
+	pad := strings.Repeat(" ", depth)
+	k := lineKey(line)
+	for i := lo; i < hi; i++ {
+		if childDepth(s.children[i]) == depth && lineKey(s.children[i]) == k {
+			s.children[i] = pad + line
+			return
+		}
+	}
+	s.insertChild(hi, pad+line)
+}
+
+// removeNested removes a line (and the lines nested under it) inside the
+// nested header named by parents.
+func (s *stanza) removeNested(parents []string, line string) {
+	lo, hi, depth, ok := s.block(parents)
+	if !ok {
+		return
+	}
+	k := lineKey(line)
+	lx := strings.ToLower(line)
+	out := append([]string(nil), s.children[:lo]...)
+	for i := lo; i < hi; i++ {
+		ch := s.children[i]
+		lc := strings.ToLower(strings.TrimSpace(ch))
+		if childDepth(ch) == depth && (lc == lx || strings.HasPrefix(lc, lx+" ") || lineKey(ch) == k) {
+			// Drop it, its nested lines and a closing marker after them.
+			j := i + 1
+			for j < hi && childDepth(s.children[j]) > depth {
+				j++
+			}
+			if j < hi && strings.HasPrefix(lc, "address-family") && strings.TrimSpace(s.children[j]) == "exit-address-family" && childDepth(s.children[j]) == depth {
+				j++
+			}
+			i = j - 1
+			continue
+		}
+		out = append(out, ch)
+	}
+	s.children = append(out, s.children[hi:]...)
 }
 
 func (c *runConfig) clone() *runConfig {
@@ -62,12 +197,36 @@ func (c *runConfig) find(line string) *stanza {
 func lineKey(line string) string {
 	w := strings.Fields(line)
 	n := len(w)
-	if n > 0 && w[0] == "no" && n > 1 && (w[1] == "shutdown" || (n > 2 && w[1] == "ip" && w[2] == "address")) {
-		w = w[1:] // "no shutdown" (NX-OS) and "no ip address" share the key of their positive form
+	if n > 1 && w[0] == "no" {
+		// A "no X" line the device shows ("no aaa new-model", NX-OS "no
+		// shutdown", "no ip address", ASA "no nameif") shares the key of
+		// its positive form: one replaces the other.
+		w = w[1:]
 		n--
 	}
 	keyWords := 0
 	switch {
+	case n >= 5 && w[0] == "ntp" && (w[1] == "server" || w[1] == "peer") && w[2] == "vrf":
+		keyWords = 5
+	case n >= 3 && w[0] == "neighbor" && (w[2] == "remote-as" || w[2] == "description" || w[2] == "update-source" ||
+		w[2] == "password" || w[2] == "ebgp-multihop"):
+		keyWords = 3
+	case n >= 4 && (w[0] == "aaa" && (w[1] == "authentication" || w[1] == "authorization" || w[1] == "accounting") ||
+		w[0] == "switchport" && w[1] == "trunk" && (w[2] == "native" || w[2] == "allowed")):
+		keyWords = 4
+	case n >= 3 && ((w[0] == "logging" && w[1] == "server") || (w[0] == "snmp-server" && w[1] == "host") ||
+		(w[0] == "ip" && w[1] == "ssh" && w[2] == "version") || (w[0] == "ip" && w[1] == "router") ||
+		(w[0] == "ip" && w[1] == "ospf" && w[2] == "cost")):
+		keyWords = 3
+	case n >= 2 && ((w[0] == "banner") || (w[0] == "spanning-tree" && w[1] == "mode") ||
+		(w[0] == "logging" && (w[1] == "trap" || w[1] == "buffered" || w[1] == "console" || w[1] == "monitor" ||
+			w[1] == "source-interface" || w[1] == "logfile")) ||
+		(w[0] == "ntp" && (w[1] == "source" || w[1] == "source-interface")) ||
+		(w[0] == "vrf" && (w[1] == "member" || w[1] == "forwarding")) || (w[0] == "bgp" && w[1] == "router-id")):
+		keyWords = 2
+	case n >= 1 && (w[0] == "login" || w[0] == "encapsulation" || w[0] == "bandwidth" || w[0] == "channel-group" ||
+		w[0] == "state" || w[0] == "session-timeout" || w[0] == "nameif" || w[0] == "security-level"):
+		keyWords = 1
 	case n >= 1 && (w[0] == "hostname" || w[0] == "switchname" || w[0] == "description" || w[0] == "mtu" ||
 		w[0] == "speed" || w[0] == "duplex" || w[0] == "name" || w[0] == "router-id" || w[0] == "shutdown" ||
 		w[0] == "exec-timeout" || w[0] == "password" || w[0] == "version"):
@@ -179,7 +338,7 @@ func (c *runConfig) remove(x string) bool {
 func (s *stanza) setChild(line string) {
 	k := lineKey(line)
 	for i, ch := range s.children {
-		if lineKey(ch) == k {
+		if childDepth(ch) == 0 && lineKey(ch) == k {
 			s.children[i] = line
 			return
 		}
@@ -188,21 +347,23 @@ func (s *stanza) setChild(line string) {
 		s.children = append([]string{line}, s.children...)
 		return
 	}
-	s.children = append(s.children, line)
+	// Before the nested blocks (address-family...), as the devices print them.
+	at := len(s.children)
+	for i, ch := range s.children {
+		if i+1 < len(s.children) && childDepth(ch) == 0 && childDepth(s.children[i+1]) > 0 {
+			at = i
+			break
+		}
+	}
+	if at == len(s.children) {
+		s.children = append(s.children, line)
+		return
+	}
+	s.insertChild(at, line)
 }
 
 func (s *stanza) removeChild(x string) {
-	k := lineKey(x)
-	lx := strings.ToLower(x)
-	out := s.children[:0]
-	for _, ch := range s.children {
-		lc := strings.ToLower(ch)
-		if lc == lx || strings.HasPrefix(lc, lx+" ") || lineKey(ch) == k {
-			continue
-		}
-		out = append(out, ch)
-	}
-	s.children = out
+	s.removeNested(nil, x)
 }
 
 func (s *stanza) child(prefix string) (string, bool) {
@@ -236,7 +397,7 @@ func (c *runConfig) render(indent, sep string) string {
 		}
 		b.WriteString(s.line + "\n")
 		for _, ch := range s.children {
-			b.WriteString(indent + ch + "\n")
+			b.WriteString(strings.Repeat(indent, 1+childDepth(ch)) + strings.TrimLeft(ch, " ") + "\n")
 		}
 		prevFirst, prevBlock = f, len(s.children) > 0
 	}

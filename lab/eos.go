@@ -27,14 +27,11 @@ func newEOS() *iosLike {
 		ifTypes:   [][2]string{{"ethernet", "Ethernet"}, {"loopback", "Loopback"}, {"vlan", "Vlan"}, {"port-channel", "Port-Channel"}, {"management", "Management"}, {"tunnel", "Tunnel"}, {"vxlan", "Vxlan"}},
 		virtualIf: []string{"Loopback", "Vlan", "Port-Channel", "Tunnel", "Vxlan"},
 		submodes: []submodeDef{
-			{"interface ", "", []string{"description", "ip", "ipv6", "shutdown", "switchport", "mtu", "speed", "channel-group", "spanning-tree", "load-interval", "lldp", "vrf", "service-policy", "vrrp", "mac", "no"}},
-			{"router ", "config-router", nil},
-			{"vlan ", "config-vlan", []string{"name", "state", "trunk"}},
 			{"management ", "config-mgmt", nil},
 			{"vrf instance ", "config-vrf", nil},
 			{"route-map ", "config-route-map", nil},
-			{"ip access-list ", "config-acl", nil},
 		},
+		ports: eosPorts,
 		// EOS names the interface in the prompt: (config-if-Et1).
 		ifMode: func(name string) string {
 			return "config-if-" + abbrevIf(strings.Replace(strings.Replace(name, "Management", "Ma", 1), "Port-Channel", "Po", 1))
@@ -42,6 +39,9 @@ func newEOS() *iosLike {
 		enterConfig: "",
 		initial:     eosInitial,
 	}
+	p.modes = eosGrammars(p)
+	p.actions = eosActions()
+	p.globalWords() // computed once, before sessions share the platform
 	p.renderRunning = func(st *devState, c *runConfig) string {
 		return "! Command: show running-config\n! device: " + st.hostname() + " (vEOS-lab, EOS-4.28.3M)\n!\n! boot system flash:/vEOS-lab.swi\n!\n" +
 			c.render("   ", "!") + "!\nend\n"

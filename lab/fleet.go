@@ -52,13 +52,15 @@ type Device struct {
 // LoginGraceTime does.
 const handshakeTimeout = 30 * time.Second
 
-// platformAliases maps the names inventories use to the five simulations.
+// platformAliases maps the names inventories use to the seven simulations.
 var platformAliases = map[string]string{
 	CiscoIOS: CiscoIOS, "cisco_xe": CiscoIOS, "cisco_ios_xe": CiscoIOS, "ios": CiscoIOS, "iosxe": CiscoIOS,
 	CiscoNXOS: CiscoNXOS, "nxos": CiscoNXOS, "cisco_nxos_ssh": CiscoNXOS,
 	AristaEOS: AristaEOS, "eos": AristaEOS,
 	JuniperJunos: JuniperJunos, "juniper": JuniperJunos, "junos": JuniperJunos,
 	Linux: Linux, "linux_ssh": Linux,
+	CiscoXR: CiscoXR, "cisco_iosxr": CiscoXR, "iosxr": CiscoXR, "ios_xr": CiscoXR,
+	CiscoASA: CiscoASA, "asa": CiscoASA, "cisco_asa_ssh": CiscoASA,
 }
 
 // NormalizePlatform returns the lab platform for a platform name or alias,
@@ -379,8 +381,10 @@ func (d *Device) serverConfig() *ssh.ServerConfig {
 
 func (d *Device) serverVersion() string {
 	switch d.platform {
-	case CiscoIOS:
+	case CiscoIOS, CiscoASA:
 		return "SSH-2.0-Cisco-1.25"
+	case CiscoXR:
+		return "SSH-2.0-Cisco-2.0"
 	case CiscoNXOS, AristaEOS, JuniperJunos, Linux:
 		return "SSH-2.0-OpenSSH_8.4"
 	}

@@ -22,12 +22,6 @@ func newIOS() *iosLike {
 		ifTypes:   [][2]string{{"gigabitethernet", "GigabitEthernet"}, {"loopback", "Loopback"}, {"vlan", "Vlan"}, {"port-channel", "Port-channel"}, {"tunnel", "Tunnel"}, {"tengigabitethernet", "TenGigabitEthernet"}, {"fastethernet", "FastEthernet"}},
 		virtualIf: []string{"Loopback", "Vlan", "Port-channel", "Tunnel"},
 		submodes: []submodeDef{
-			{"interface ", "config-if", iosIfKW},
-			{"router ", "config-router", []string{"network", "router-id", "passive-interface", "default-information", "redistribute", "neighbor", "address-family", "area", "log-adjacency-changes", "bgp", "maximum-paths", "auto-summary", "timers", "exit-address-family", "shutdown", "distance", "default-metric", "version", "synchronization"}},
-			{"line ", "config-line", []string{"login", "transport", "exec-timeout", "password", "logging", "privilege", "access-class", "session-timeout", "stopbits", "length", "width", "exec", "history", "motd-banner", "absolute-timeout"}},
-			{"vlan ", "config-vlan", []string{"name", "state", "shutdown"}},
-			{"ip access-list extended ", "config-ext-nacl", []string{"permit", "deny", "remark"}},
-			{"ip access-list standard ", "config-std-nacl", []string{"permit", "deny", "remark"}},
 			{"route-map ", "config-route-map", nil},
 			{"class-map ", "config-cmap", nil},
 			{"policy-map ", "config-pmap", nil},
@@ -35,10 +29,16 @@ func newIOS() *iosLike {
 			{"archive", "config-archive", nil},
 			{"key chain ", "config-keychain", nil},
 		},
+		subifMode:   "config-subif",
+		afExit:      true,
+		ports:       iosPorts,
 		ifMode:      func(string) string { return "config-if" },
 		enterConfig: "Enter configuration commands, one per line.  End with CNTL/Z.\n",
 		initial:     iosInitial,
 	}
+	p.modes = iosGrammars(p)
+	p.actions = iosActions()
+	p.globalWords() // computed once, before sessions share the platform
 	p.renderRunning = func(st *devState, c *runConfig) string {
 		body := "!\n! Last configuration change at " + st.lastChange.UTC().Format("15:04:05 MST Mon Jan 2 2006") + " by " + st.dev.spec.Username + "\n!\n" +
 			c.render(" ", "!") + "!\nend\n"
@@ -179,11 +179,6 @@ var iosIPKW = []string{"access-list", "address", "access-group", "arp", "as-path
 
 var iosNTPKW = []string{"access-group", "authenticate", "authentication-key", "broadcast", "logging", "master", "peer",
 	"server", "source", "trusted-key", "update-calendar"}
-
-var iosIfKW = []string{"description", "ip", "ipv6", "shutdown", "switchport", "mtu", "speed", "duplex", "negotiation",
-	"channel-group", "spanning-tree", "bandwidth", "delay", "encapsulation", "load-interval", "cdp", "lldp", "vrf",
-	"standby", "vrrp", "storm-control", "service-policy", "media-type", "keepalive", "logging", "power", "tunnel",
-	"mpls", "carrier-delay", "dampening", "hold-queue"}
 
 func devIP(d *Device, iface int) (string, int) {
 	i := d.index

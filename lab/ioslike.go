@@ -38,6 +38,24 @@ type iosLike struct {
 	// privRequired, when set, answers a privileged command typed in user
 	// EXEC (EOS); otherwise it is invalid input there (IOS).
 	privRequired string
+
+	// modes are the configuration modes with a strict grammar ("" is global
+	// configuration); see cfgmode.go.
+	modes map[string]*modeSpec
+	// ports are the named ports the ACL grammar accepts.
+	ports map[string]bool
+	// subifMode is the prompt of a sub-interface ("config-subif"); "" uses ifMode.
+	subifMode string
+	// afExit: an IOS address-family block ends with "exit-address-family".
+	afExit bool
+	// features: NX-OS, where "feature X" gates commands.
+	features bool
+	// actions run the commands that ask questions or read more lines.
+	actions map[string]cfgAction
+
+	globalWordsCache []string
+	// loginText is printed after login, before the first prompt (ASA).
+	loginText string
 }
 
 type submodeDef struct {
@@ -53,6 +71,9 @@ func (p *iosLike) moreMarker() string { return p.more }
 
 func (p *iosLike) login(s *session) {
 	s.priv = p.loginPriv || s.dev.spec.StartPrivileged
+	if p.loginText != "" {
+		s.write(p.loginText)
+	}
 }
 
 func (p *iosLike) prompt(s *session) string {
@@ -70,7 +91,7 @@ func (p *iosLike) prompt(s *session) string {
 
 func (p *iosLike) control(s *session, key error) error {
 	if s.inConfig {
-		s.inConfig, s.cfgSection, s.cfgMode = false, "", ""
+		s.leaveConfig()
 	}
 	return nil
 }
@@ -135,203 +156,6 @@ func (p *iosLike) execLine(s *session, line string) error {
 	return s.emit(out)
 }
 
-// configLine applies one line typed in configuration mode.
-func (p *iosLike) configLine(s *session, line string) error {
-	toks := tokenize(line)
-	if f := s.dev.getFaults(); f.RejectConfig != "" {
-		if re, err := regexp.Compile(f.RejectConfig); err == nil && re.MatchString(strings.TrimSpace(line)) {
-			return p.fail(s, p.invalid(s, toks[0].pos))
-		}
-	}
-	special := []string{"end", "exit", "do", "no"}
-	var sub *submodeDef
-	for i := range p.submodes {
-		if s.cfgSection != "" && strings.HasPrefix(s.cfgSection, p.submodes[i].prefix) {
-			sub = &p.submodes[i]
-			break
-		}
-	}
-	// Decide whether the line belongs to the submode or, as on IOS, falls
-	// through to global configuration (leaving the submode).
-	inSub := false
-	if s.cfgSection != "" {
-		probe := toks[0].s
-		if strings.EqualFold(probe, "no") && len(toks) > 1 {
-			probe = toks[1].s
-		}
-		if sub == nil || sub.kws == nil {
-			kw, _ := resolveWord(probe, p.globalKW)
-			inSub = kw == "" || !strings.EqualFold(kw, probe) || isSpecial(probe)
-		} else {
-			kw, amb := resolveWord(probe, sub.kws)
-			inSub = kw != "" || amb || isSpecial(probe)
-			if !inSub {
-				if g, gamb := resolveWord(probe, p.globalKW); g == "" && !gamb {
-					inSub = true // invalid in both: report it in the submode
-				}
-			}
-		}
-		if !inSub {
-			s.cfgSection, s.cfgMode = "", ""
-		}
-	}
-	kws := p.globalKW
-	if inSub {
-		if sub != nil && sub.kws != nil {
-			kws = sub.kws
-		} else {
-			kws = nil
-		}
-	}
-	first, amb := resolveWord(toks[0].s, special)
-	if first == "" && !amb {
-		if kws == nil {
-			first = toks[0].s
-		} else {
-			first, amb = resolveWord(toks[0].s, kws)
-		}
-	}
-	if amb {
-		return p.fail(s, p.ambiguous(s, line, matchResult{pos: toks[0].pos, word: toks[0].s}))
-	}
-	if first == "" {
-		return p.fail(s, p.invalid(s, toks[0].pos))
-	}
-	switch first {
-	case "end":
-		s.inConfig, s.cfgSection, s.cfgMode = false, "", ""
-		return nil
-	case "exit":
-		if s.cfgSection != "" {
-			s.cfgSection, s.cfgMode = "", ""
-		} else {
-			s.inConfig = false
-		}
-		return nil
-	case "do":
-		if len(toks) < 2 {
-			return p.fail(s, p.incomplete(s, line))
-		}
-		saved := s.priv
-		s.priv = true
-		err := p.execLine(s, line[toks[1].pos:])
-		s.priv = saved
-		return err
-	}
-	neg := first == "no"
-	rest := toks
-	if neg {
-		rest = toks[1:]
-		if len(rest) == 0 {
-			return p.fail(s, p.incomplete(s, line))
-		}
-		if kws != nil {
-			kw, amb := resolveWord(rest[0].s, kws)
-			if amb {
-				return p.fail(s, p.ambiguous(s, line, matchResult{pos: rest[0].pos, word: rest[0].s}))
-			}
-			if kw == "" {
-				return p.fail(s, p.invalid(s, rest[0].pos))
-			}
-			first = kw
-		} else {
-			first = rest[0].s
-		}
-	}
-	words := []string{first}
-	for _, t := range rest[1:] {
-		words = append(words, t.s)
-	}
-	// Second keyword ("ip add", "ntp serv") expands too where we know the set.
-	if len(words) > 1 {
-		if set, ok := p.secondKW[first]; ok {
-			kw, amb := resolveWord(words[1], set)
-			switch {
-			case amb:
-				return p.fail(s, p.ambiguous(s, line, matchResult{pos: rest[1].pos, word: rest[1].s}))
-			case kw == "":
-				return p.fail(s, p.invalid(s, rest[1].pos))
-			}
-			words[1] = kw
-		}
-	} else if _, ok := p.secondKW[first]; ok && !neg {
-		return p.fail(s, p.incomplete(s, line))
-	}
-	if msg, bad := p.validate(s, words, rest); bad {
-		return p.fail(s, msg)
-	}
-	canon := strings.Join(words, " ")
-
-	s.dev.mu.Lock()
-	defer s.dev.mu.Unlock()
-	st := s.dev.st
-	st.lastChange = time.Now()
-	if inSub {
-		sec := st.running.find(s.cfgSection)
-		if sec == nil { // removed meanwhile by another session
-			sec = st.running.section(s.cfgSection, true)
-		}
-		switch {
-		case neg && p.nxosStyle && first == "shutdown":
-			sec.setChild("no shutdown")
-		case neg && !p.nxosStyle && first == "ip" && len(words) >= 2 && words[1] == "address" && p.name == CiscoIOS:
-			sec.removeChild("ip address")
-			sec.setChild("no ip address")
-		case neg:
-			sec.removeChild(canon)
-		default:
-			sec.setChild(canon)
-		}
-		return nil
-	}
-	if first == "interface" {
-		if len(words) < 2 {
-			return p.fail(s, p.incomplete(s, line))
-		}
-		name, ok := p.ifName(strings.Join(words[1:], ""))
-		if !ok {
-			return p.fail(s, p.invalid(s, rest[1].pos))
-		}
-		header := "interface " + name
-		exists := st.running.find(header) != nil
-		if neg {
-			if exists && p.isVirtual(name) {
-				st.running.remove(header)
-			} else if !exists || !p.isVirtual(name) {
-				return p.fail(s, p.invalid(s, rest[0].pos))
-			}
-			return nil
-		}
-		if !exists && !p.isVirtual(name) {
-			return p.fail(s, p.invalid(s, rest[1].pos))
-		}
-		sec := st.running.section(header, true)
-		if !exists && p.name == CiscoIOS {
-			sec.children = append(sec.children, "no ip address")
-		}
-		s.cfgSection, s.cfgMode = header, p.ifMode(name)
-		return nil
-	}
-	for _, sm := range p.submodes {
-		if sm.prefix == "interface " || !strings.HasPrefix(canon+" ", sm.prefix) {
-			continue
-		}
-		if neg {
-			st.running.remove(canon)
-			return nil
-		}
-		st.running.section(canon, true)
-		s.cfgSection, s.cfgMode = canon, sm.mode
-		return nil
-	}
-	if neg {
-		st.running.remove(canon)
-		return nil
-	}
-	st.running.setLine(canon)
-	return nil
-}
-
 func isSpecial(w string) bool {
 	kw, _ := resolveWord(w, []string{"end", "exit", "do"})
 	return kw != "" && len(w) >= 2 || strings.EqualFold(w, "end") || strings.EqualFold(w, "exit")
@@ -340,26 +164,7 @@ func isSpecial(w string) bool {
 // validate rejects the config lines a real device would: malformed
 // addresses and the like. It returns the error text.
 func (p *iosLike) validate(s *session, words []string, toks []token) (string, bool) {
-	if len(words) >= 3 && words[0] == "ip" && words[1] == "address" && len(toks) >= 3 {
-		a := words[2]
-		if p.name == CiscoIOS {
-			if !validIPv4(a) {
-				return p.invalid(s, toks[2].pos), true
-			}
-			if len(words) < 4 {
-				return p.incomplete(s, ""), true
-			}
-			if _, ok := maskLen(words[3]); !ok {
-				return p.invalid(s, toks[3].pos), true
-			}
-		} else {
-			ip, l, ok := strings.Cut(a, "/")
-			n, err := strconv.Atoi(l)
-			if !ok || !validIPv4(ip) || err != nil || n < 0 || n > 32 {
-				return p.invalid(s, toks[2].pos), true
-			}
-		}
-	}
+	// Interface addresses are checked by the interface grammars.
 	if len(words) >= 3 && (words[0] == "ntp" && words[1] == "server" || words[0] == "logging" && words[1] == "host") {
 		if strings.ContainsAny(words[2], "!@#$%^&*()") {
 			return p.invalid(s, toks[2].pos), true
@@ -451,7 +256,8 @@ func (p *iosLike) cmdTermWidth(s *session, args []string) (string, error) {
 func (p *iosLike) cmdNothing(s *session, args []string) (string, error) { return "", nil }
 
 func (p *iosLike) cmdConfigure(s *session, args []string) (string, error) {
-	s.inConfig, s.cfgSection, s.cfgMode = true, "", ""
+	s.inConfig = true
+	s.setCfgStack(nil)
 	return p.enterConfig, nil
 }
 

@@ -91,6 +91,7 @@ func init() {
 	cfg := &cmdNode{}
 	cfg.add("set <...>", junosSet)
 	cfg.add("delete <...>", junosDelete)
+	cfg.add("delete", junosDeleteAll)
 	cfg.add("show", junosShowCandidate)
 	cfg.add("show <...>", junosShowCandidate)
 	cfg.add("commit", junosCommitCmd)
@@ -108,7 +109,10 @@ func init() {
 		return "", nil
 	})
 	cfg.add("edit <...>", func(s *session, a []string) (string, error) {
-		s.junosEdit = append(s.junosEdit, junosPath(junosTokens(a[0]))...)
+		if msg := junosCheck(s, a[0], true); msg != "" {
+			return msg, nil
+		}
+		s.junosEdit = append(s.junosEdit, junosPath(s.junosWords)...)
 		return "", nil
 	})
 	cfg.add("run <...>", func(s *session, a []string) (string, error) {
@@ -305,23 +309,54 @@ func junosExitConfig(s *session, a []string) (string, error) {
 }
 
 func junosSet(s *session, a []string) (string, error) {
-	toks := junosTokens(a[0])
 	if f := s.dev.getFaults(); f.RejectConfig != "" {
 		if re, err := regexp.Compile(f.RejectConfig); err == nil && re.MatchString(strings.TrimSpace(s.lastLine)) {
 			return junosError(s, strings.Index(s.lastLine, a[0]), "syntax error."), nil
 		}
 	}
-	path := append(append([]string(nil), s.junosEdit...), junosPath(toks)...)
-	if len(s.junosEdit) == 0 {
-		if kw, _ := resolveWord(toks[0], junosTop); kw == "" {
-			return junosError(s, strings.Index(s.lastLine, a[0]), "syntax error."), nil
-		} else {
-			path[0] = kw
-		}
+	if msg := junosCheck(s, a[0], false); msg != "" {
+		return msg, nil
 	}
+	toks := s.junosWords
+	if n := len(toks); n > 0 && toks[n-1] == "plain-text-password" {
+		// Junos asks for the password and keeps its hash.
+		enc, err := junosSecret(s)
+		if errors.Is(err, errPasswordsDiffer) {
+			s.failed = true
+			return "error: Passwords did not match\n", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		toks = append(toks[:n-1], junosTokens(enc)...)
+	}
+	path := append(append([]string(nil), s.junosEdit...), junosPath(toks)...)
 	s.dev.mu.Lock()
 	s.dev.st.junosCandidate.set(path)
 	s.dev.mu.Unlock()
+	return "", nil
+}
+
+// junosDeleteAll is "delete" alone: everything under the current level,
+// after a question.
+func junosDeleteAll(s *session, _ []string) (string, error) {
+	ans, err := s.ask("Delete everything under this level? [yes,no] (no) ", false)
+	if err != nil {
+		return "", err
+	}
+	if a := strings.ToLower(strings.TrimSpace(ans)); a == "" || !strings.HasPrefix("yes", a) {
+		return "", nil
+	}
+	s.dev.mu.Lock()
+	defer s.dev.mu.Unlock()
+	c := s.dev.st.junosCandidate
+	if len(s.junosEdit) == 0 {
+		c.children = nil
+		return "", nil
+	}
+	if n := c.find(s.junosEdit); n != nil {
+		n.children = nil
+	}
 	return "", nil
 }
 

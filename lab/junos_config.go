@@ -18,6 +18,7 @@ var junosBundle = map[string]bool{
 	"policy-statement": true, "host": true, "server": true, "interface": true, "area": true,
 	"community": true, "file": true, "route": true, "address": true, "next-hop": true, "peer": true,
 	"prefix-list": true, "filter": true, "vlan": true, "instance": true, "name-server": true,
+	"source-address": true, "destination-address": true, "address-range": true,
 }
 
 // Keywords that take the rest of the line as one value and hold one value:
@@ -29,13 +30,8 @@ var junosSingle = map[string]bool{
 	"type": true, "authorization": true, "uid": true, "any": true, "daemon": true, "kernel": true, "version": true,
 	"interactive-commands": true, "change-log": true, "authentication-order": true, "root-authentication": false,
 	"speed": true, "link-mode": true, "boot-server": true, "local-address": true, "then": false,
+	"protocol": true, "destination-port": true, "source-port": true, "icmp-type": true,
 }
-
-// junosTop are the hierarchies "set" accepts at the top level.
-var junosTop = []string{"access", "applications", "apply-groups", "bridge-domains", "chassis", "class-of-service",
-	"event-options", "firewall", "forwarding-options", "groups", "interfaces", "policy-options", "protocols",
-	"routing-instances", "routing-options", "security", "services", "snmp", "switch-options", "system", "version",
-	"vlans", "virtual-chassis", "poe"}
 
 // junosTokens splits a line, keeping "quoted strings" as one token (with quotes).
 func junosTokens(s string) []string {

@@ -33,7 +33,7 @@ func TestStartFleetRefusesNonLoopback(t *testing.T) {
 	if _, err := StartFleet(context.Background(), FleetSpec{Devices: []DeviceSpec{{Name: "a"}, {Name: "a"}}}); err == nil {
 		t.Error("duplicate names accepted")
 	}
-	if _, err := StartFleet(context.Background(), FleetSpec{Devices: []DeviceSpec{{Name: "a", Platform: "cisco_asa"}}}); err == nil {
+	if _, err := StartFleet(context.Background(), FleetSpec{Devices: []DeviceSpec{{Name: "a", Platform: "hp_comware"}}}); err == nil {
 		t.Error("unknown platform accepted")
 	}
 }
@@ -403,7 +403,7 @@ func TestServe(t *testing.T) {
 	if _, err := os.Stat(inv + ".known_hosts"); err != nil {
 		t.Error(err)
 	}
-	if _, err := FleetSpecFor(ServeOptions{Platform: "cisco_asa"}); err == nil {
+	if _, err := FleetSpecFor(ServeOptions{Platform: "hp_comware"}); err == nil {
 		t.Error("unknown platform accepted")
 	}
 }
@@ -483,7 +483,12 @@ func TestNetmiko(t *testing.T) {
 	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{
 		{Name: "r1", Platform: CiscoIOS}, {Name: "nx1", Platform: CiscoNXOS}, {Name: "eos1", Platform: AristaEOS},
 		{Name: "vmx1", Platform: JuniperJunos}, {Name: "srv1", Platform: Linux},
+		{Name: "xr1", Platform: CiscoXR}, {Name: "asa1", Platform: CiscoASA},
 	}})
+	logLine := map[string]string{
+		CiscoIOS: "logging host 10.0.1.50", AristaEOS: "logging host 10.0.1.50", CiscoNXOS: "logging server 10.0.1.50",
+		CiscoASA: "logging host management 10.0.1.50",
+	}
 	for _, d := range f.Devices() {
 		t.Run(d.Platform(), func(t *testing.T) {
 			t.Parallel()
@@ -515,12 +520,24 @@ func TestNetmiko(t *testing.T) {
 				if !strings.Contains(res["commit"], "commit complete") || !strings.Contains(res["verify"], "server 10.0.1.100;") {
 					t.Errorf("junos: %q", res)
 				}
+			case CiscoXR:
+				// Committed: in running-config, in the commit database.
+				if !strings.Contains(res["verify"], "ntp\n server 10.0.1.100\n!") || strings.Contains(res["commit"], "Failed") {
+					t.Errorf("xr commit/verify: %q", res)
+				}
+				wantAll(t, "running-config", d.RunningConfig(), "logging 10.0.1.50 vrf default severity info")
+				// Netmiko answered the uncommitted-changes question with no.
+				wantAll(t, "exit_config_mode", res["exit"], "Uncommitted changes found, commit them before exiting(yes/no/cancel)? [cancel]:")
+				wantNone(t, "running-config after the discarded change", res["after_discard"]+d.RunningConfig(), "lab-rack-9")
 			default:
 				if !strings.Contains(res["verify"], "ntp server 10.0.1.100") {
 					t.Errorf("verify: %q", res)
 				}
-				if !strings.Contains(d.StartupConfig(), "ntp server 10.0.1.100") || !strings.Contains(d.StartupConfig(), "logging host 10.0.1.50") {
-					t.Errorf("save_config did not save: %q", res["save"])
+				if !strings.Contains(d.StartupConfig(), "ntp server 10.0.1.100") || !strings.Contains(d.StartupConfig(), logLine[d.Platform()]) {
+					t.Errorf("save_config did not save: %q\n%s", res["save"], d.StartupConfig())
+				}
+				if d.Platform() == CiscoASA {
+					wantAll(t, "write mem", res["save"], "Building configuration...\nCryptochecksum: ", "bytes copied in", "[OK]")
 				}
 			}
 			if !strings.Contains(d.RunningConfig(), "10.0.1.100") {

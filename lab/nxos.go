@@ -29,19 +29,20 @@ func newNXOS() *iosLike {
 		virtualIf: []string{"loopback", "Vlan", "port-channel", "Tunnel", "nve"},
 		nxosStyle: true,
 		submodes: []submodeDef{
-			{"interface ", "config-if", []string{"description", "ip", "ipv6", "shutdown", "switchport", "mtu", "speed", "duplex", "channel-group", "spanning-tree", "bandwidth", "delay", "vrf", "hsrp", "vpc", "load-interval", "cdp", "lldp", "service-policy", "medium", "link", "no"}},
-			{"router ", "config-router", nil},
-			{"line ", "config-line", nil},
-			{"vlan ", "config-vlan", []string{"name", "state", "shutdown", "vn-segment"}},
 			{"vrf context ", "config-vrf", nil},
 			{"role ", "config-role", nil},
 			{"route-map ", "config-route-map", nil},
-			{"ip access-list ", "config-acl", nil},
 		},
+		subifMode:   "config-subif",
+		features:    true,
+		ports:       iosPorts,
 		ifMode:      func(string) string { return "config-if" },
 		enterConfig: "Enter configuration commands, one per line. End with CNTL/Z.\n",
 		initial:     nxosInitial,
 	}
+	p.modes = nxosGrammars(p)
+	p.actions = nxosActions()
+	p.globalWords() // computed once, before sessions share the platform
 	p.renderRunning = func(st *devState, c *runConfig) string {
 		t := st.lastChange.UTC().Format("Mon Jan _2 15:04:05 2006")
 		return "\n!Command: show running-config\n!Running configuration last done at: " + t + "\n!Time: " +

@@ -18,10 +18,10 @@ import (
 // ServeOptions configures "runbook lab serve".
 type ServeOptions struct {
 	Devices    int    // number of devices; default 1
-	Platform   string // a platform or alias; "mixed" cycles through all five; default cisco_ios
+	Platform   string // a platform or alias; "mixed" cycles through all seven; default cisco_ios
 	BasePort   int    // 0: ephemeral ports
 	ListenAddr string // loopback only; default 127.0.0.1
-	NamePrefix string // device names are NamePrefix1..N; default from the platform ("r", "nx", "eos", "vmx", "srv")
+	NamePrefix string // device names are NamePrefix1..N; default from the platform ("r", "nx", "eos", "vmx", "srv", "xr", "asa")
 	Seed       string // host key seed; default "runbook-lab"
 	Latency    time.Duration
 	// Minute is the length of a device minute for the devices' own timers
@@ -49,11 +49,11 @@ func FleetSpecFor(o ServeOptions) (FleetSpec, error) {
 	switch p := strings.ToLower(o.Platform); p {
 	case "":
 	case "mixed", "all":
-		plats = []string{CiscoIOS, CiscoNXOS, AristaEOS, JuniperJunos, Linux}
+		plats = []string{CiscoIOS, CiscoNXOS, AristaEOS, JuniperJunos, Linux, CiscoXR, CiscoASA}
 	default:
 		np := NormalizePlatform(p)
 		if np == "" {
-			return FleetSpec{}, fmt.Errorf("lab: unknown platform %q (want cisco_ios, cisco_nxos, arista_eos, juniper_junos, linux or mixed)", o.Platform)
+			return FleetSpec{}, fmt.Errorf("lab: unknown platform %q (want cisco_ios, cisco_nxos, arista_eos, juniper_junos, linux, cisco_xr, cisco_asa or mixed)", o.Platform)
 		}
 		plats = []string{np}
 	}
@@ -76,7 +76,7 @@ func FleetSpecFor(o ServeOptions) (FleetSpec, error) {
 	return spec, nil
 }
 
-var namePrefix = map[string]string{CiscoIOS: "r", CiscoNXOS: "nx", AristaEOS: "eos", JuniperJunos: "vmx", Linux: "srv"}
+var namePrefix = map[string]string{CiscoIOS: "r", CiscoNXOS: "nx", AristaEOS: "eos", JuniperJunos: "vmx", Linux: "srv", CiscoXR: "xr", CiscoASA: "asa"}
 
 // Serve starts a fleet, prints each device's address on stdout, writes the
 // inventory when asked, and runs until ctx is cancelled (Ctrl+C).

@@ -48,10 +48,18 @@ type session struct {
 	// CLI mode, interpreted by the platform.
 	priv       bool
 	inConfig   bool
-	cfgSection string   // IOS-like: header of the current submode ("interface Gi0/1")
-	cfgMode    string   // IOS-like: its prompt name ("config-if")
-	junosEdit  []string // JunOS: [edit ...] path
-	lastPrompt string   // the prompt the current line was typed at (caret position)
+	cfgSection string      // IOS-like: header of the current submode ("interface Gi0/1")
+	cfgMode    string      // IOS-like: its prompt name ("config-if")
+	cfgStack   []cfgLevel  // IOS-like: the modes below global configuration
+	xrOps      []xrOp      // IOS-XR: this session's target configuration
+	xrFailed   []xrFailure // IOS-XR: the items of the last failed commit
+	xrNoTS     bool        // IOS-XR: "terminal exec prompt no-timestamp"
+	mask       bool        // echo "*" for typed characters (ASA enable secret)
+	helpOK     bool        // "?" asks for help (at a command prompt)
+	carry      string      // what readLine starts with (the line before "?")
+	junosEdit  []string    // JunOS: [edit ...] path
+	junosWords []string    // JunOS: the last checked set line, keywords in full
+	lastPrompt string      // the prompt the current line was typed at (caret position)
 	lastLine   string
 	failed     bool // the last command was rejected (exec exit status)
 	dropMid    bool // the current command's output is cut in half by a fault
@@ -149,11 +157,22 @@ func (s *session) runShell() {
 	if motd := s.dev.spec.MOTD; motd != "" {
 		s.write(strings.TrimRight(motd, "\n") + "\n")
 	}
+	h, canHelp := s.plat.(helper)
+	carry := "" // the line typed before "?": retyped after the help
 	for s.werr == nil {
 		s.lastPrompt = s.plat.prompt(s)
 		s.write(s.lastPrompt)
+		s.write(carry)
+		s.carry, carry = carry, ""
+		s.helpOK = canHelp
 		// A shell without a PTY does not echo; network CLIs always do.
 		line, err := s.readLine(s.pty || s.dev.platform != Linux)
+		s.helpOK, s.carry = false, ""
+		if errors.Is(err, errHelp) {
+			s.write(h.help(s, line))
+			carry = line
+			continue
+		}
 		if err != nil && !errors.Is(err, errCtrlZ) && !errors.Is(err, errCtrlC) {
 			return
 		}
@@ -274,6 +293,7 @@ func (s *session) sleep(d time.Duration) bool {
 var (
 	errCtrlZ = errors.New("ctrl-z")
 	errCtrlC = errors.New("ctrl-c")
+	errHelp  = errors.New("help") // "?" typed at the prompt
 )
 
 // readByte reads one byte, giving up when the session ends.
@@ -293,14 +313,18 @@ func (s *session) readByte() (byte, error) {
 // erases, \r, \n and \r\n all end the line. Ctrl-Z and Ctrl-C are returned
 // as errors for the platform to interpret.
 func (s *session) readLine(echo bool) (string, error) {
-	var buf []byte
+	buf := []byte(s.carry)
 	// Echo goes out once per burst of input rather than once per byte, as a
 	// real device's output buffer does: a pasted line comes back in one
 	// packet, not forty.
 	pending := 0
 	flush := func() {
 		if echo && pending > 0 {
-			s.writeRaw(string(buf[len(buf)-pending:]))
+			if s.mask {
+				s.writeRaw(strings.Repeat("*", pending))
+			} else {
+				s.writeRaw(string(buf[len(buf)-pending:]))
+			}
 		}
 		pending = 0
 	}
@@ -362,6 +386,12 @@ func (s *session) readLine(echo bool) (string, error) {
 					}
 				}
 			}
+		case b == '?' && s.helpOK:
+			flush()
+			if echo {
+				s.write("?\n")
+			}
+			return string(buf), errHelp
 		case b == '\t' || b < 0x20:
 			// no completion, other control characters ignored
 		default:
@@ -384,6 +414,22 @@ func (s *session) ask(prompt string, secret bool) (string, error) {
 	}
 	if !secret && strings.TrimSpace(line) != "" {
 		s.dev.record(strings.TrimSpace(line))
+	}
+	return line, nil
+}
+
+// askMasked reads a secret echoing "*" for each character, as the ASA
+// does at its enable Password: prompt. It is not recorded.
+func (s *session) askMasked(prompt string) (string, error) {
+	s.write(prompt)
+	s.mask = true
+	line, err := s.readLine(true)
+	s.mask = false
+	if err != nil && !errors.Is(err, errCtrlC) && !errors.Is(err, errCtrlZ) {
+		return "", err
+	}
+	if err != nil {
+		return "", nil
 	}
 	return line, nil
 }

@@ -19,7 +19,11 @@ type devState struct {
 	junosHistory   []junosCommitEntry // "show system commit", aligned with active + rollbacks
 	junosPending   *junosPending      // a commit confirmed not yet confirmed
 
+	xrRunning *xnode     // IOS-XR: the committed configuration
+	xrCommits []xrCommit // IOS-XR: the commit database, oldest first
+
 	flash       []*flashFile    // IOS flash0:, EOS flash:
+	rsaKeys     map[string]int  // IOS, ASA: RSA key pairs (name -> modulus), not in the configuration
 	checkpoints []*nxCheckpoint // NX-OS user checkpoints
 
 	linuxHost string
@@ -39,11 +43,21 @@ func newDevState(d *Device) *devState {
 		st.junosHistory = []junosCommitEntry{{at: d.started, user: "root", via: "other"}}
 	case Linux:
 		st.linuxHost = d.spec.Name
+	case CiscoXR:
+		st.xrRunning = parseXR(xrInitial(d))
 	default:
 		p := platformFor(d.platform).(*iosLike)
 		st.running = parseConfig(p.initial(d))
 		st.startup = st.running.clone()
 		st.flash = initialFlash(d)
+		st.rsaKeys = map[string]int{}
+		// The lab answers SSH: it has keys, named as the device names them.
+		switch d.platform {
+		case CiscoIOS:
+			st.rsaKeys[st.hostname()+".lab.local"] = 2048
+		case CiscoASA:
+			st.rsaKeys["<Default-RSA-Key>"] = 2048
+		}
 	}
 	return st
 }
@@ -54,6 +68,8 @@ func (st *devState) runningText() string {
 		return st.junosActive.render(0)
 	case Linux:
 		return ""
+	case CiscoXR:
+		return st.xrRunningText()
 	}
 	return platformFor(st.dev.platform).(*iosLike).renderRunning(st, st.running)
 }
@@ -64,6 +80,8 @@ func (st *devState) startupText() string {
 		return st.junosActive.render(0)
 	case Linux:
 		return ""
+	case CiscoXR:
+		return st.xrRunningText() // committed is persistent, as on IOS-XR
 	}
 	return platformFor(st.dev.platform).(*iosLike).renderRunning(st, st.startup)
 }
@@ -77,6 +95,13 @@ func (st *devState) hostname() string {
 		return st.dev.spec.Name
 	case Linux:
 		return st.linuxHost
+	case CiscoXR:
+		for _, c := range st.xrRunning.children {
+			if strings.HasPrefix(c.line, "hostname ") {
+				return strings.TrimSpace(strings.TrimPrefix(c.line, "hostname "))
+			}
+		}
+		return st.dev.spec.Name
 	}
 	for _, s := range st.running.stanzas {
 		if strings.HasPrefix(s.line, "hostname ") || strings.HasPrefix(s.line, "switchname ") {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,7 +107,52 @@ func readConfig(ctx context.Context, conn Conn, env *Env, setForm bool) (string,
 		opts = append(opts, driver.WithTimeout(d))
 	}
 	resp, err := conn.SendCommand(ctx, cmd, opts...)
+	if err == nil && !resp.Failed && strings.TrimSpace(resp.Output) != "" && !looksLikeConfig(platform, resp.Output) {
+		// An error reply the indicators did not know ("Unknown command"
+		// in a device's own words) is not a configuration: no backup of
+		// it, no comparison with it.
+		r := *resp
+		r.Failed, r.FailedBy = true, "not a configuration"
+		r.ErrorText = "the reply is not a configuration"
+		if first := firstLine(resp.Output); first != "" {
+			r.ErrorText += ": " + strconv.Quote(first)
+		}
+		resp = &r
+	}
 	return cmd, resp, err
+}
+
+// configMarkers begin lines that every running configuration of the
+// IOS-like platforms has at least one of.
+var configMarkers = []string{"hostname ", "switchname ", "version ", "interface ", "end", "!", "boot ", "feature ", "service ", "username ", "ntp ", "logging ", "snmp-server ", "ip ", "line "}
+
+// looksLikeConfig tells a configuration from an error message (an empty
+// reply is judged by the caller): Junos shows "set" lines or braces, the others at least one line
+// a configuration always has.
+func looksLikeConfig(platform, out string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		t := strings.TrimSpace(l)
+		if platform == "juniper_junos" {
+			if strings.HasPrefix(t, "set ") || strings.Contains(t, "{") || strings.HasPrefix(t, "version ") {
+				return true
+			}
+			continue
+		}
+		for _, m := range configMarkers {
+			if strings.HasPrefix(t, m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
 }
 
 // configCommand is the command that prints the configuration, per platform.

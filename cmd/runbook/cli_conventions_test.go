@@ -322,7 +322,7 @@ func TestCompletionOffersHostsGroupsAndPlatforms(t *testing.T) {
 		{[]string{"plan", audit, "--limit", "!le"}, []string{"!leaf1", "!leaf2"}},
 		{[]string{"apply", audit, "--lab-fault", "co"}, []string{"core1:", "core2:"}},
 		{[]string{"apply", "--inventory", playbook(t, "ntp.hcl"), audit, "--limit", "s"}, []string{"sw1", "sw2"}},
-		{[]string{"lab", "serve", "--platform", ""}, []string{"cisco_ios", "cisco_nxos", "arista_eos", "juniper_junos", "linux", "mixed"}},
+		{[]string{"lab", "serve", "--platform", ""}, []string{"cisco_ios", "cisco_nxos", "arista_eos", "juniper_junos", "linux", "cisco_xr", "cisco_asa", "mixed"}},
 		{[]string{"parse", "--platform", "cisco_"}, []string{"cisco_asa", "cisco_ios", "cisco_nxos", "cisco_xe", "cisco_xr"}},
 		{[]string{"plan", "no/such.hcl", "--limit", ""}, nil},
 	} {

@@ -40,7 +40,7 @@ func registerCompletions(root *cobra.Command) {
 	}
 	if labCmd, _, err := root.Find([]string{"lab", "serve"}); err == nil && labCmd.Flags().Lookup("platform") != nil {
 		_ = labCmd.RegisterFlagCompletionFunc("platform", fixedCompletion(
-			lab.CiscoIOS, lab.CiscoNXOS, lab.AristaEOS, lab.JuniperJunos, lab.Linux, "mixed"))
+			lab.CiscoIOS, lab.CiscoNXOS, lab.AristaEOS, lab.JuniperJunos, lab.Linux, lab.CiscoXR, lab.CiscoASA, "mixed"))
 	}
 }
 

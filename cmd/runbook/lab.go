@@ -173,7 +173,7 @@ func newLabCmd() *cobra.Command {
 	}
 	fl := serve.Flags()
 	fl.IntVar(&o.Devices, "devices", 1, "number of devices")
-	fl.StringVar(&o.Platform, "platform", "cisco_ios", "cisco_ios, cisco_nxos, arista_eos, juniper_junos, linux, or mixed")
+	fl.StringVar(&o.Platform, "platform", "cisco_ios", "cisco_ios, cisco_nxos, arista_eos, juniper_junos, linux, cisco_xr, cisco_asa, or mixed")
 	fl.IntVar(&o.BasePort, "base-port", 0, "first port (device i listens on base-port+i); 0: ephemeral ports")
 	fl.StringVar(&o.ListenAddr, "listen", "127.0.0.1", "loopback address to listen on")
 	fl.DurationVar(&o.Latency, "latency", 0, "delay before each response, e.g. 20ms")
