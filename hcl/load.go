@@ -114,6 +114,7 @@ var topSchema = &hclv2.BodySchema{
 		{Type: "rollback"},
 		{Type: "inventory"},
 		{Type: "step", LabelNames: []string{"kind", "name"}},
+		{Type: "compliance", LabelNames: []string{"name"}},
 	},
 }
 
@@ -223,6 +224,7 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 	l.decodeInventories(inventories)
 	l.decodeSteps(steps)
 	l.decodeRollback(rollbacks)
+	l.decodeCompliance()
 	return l.pb, l.diags
 }
 

@@ -33,6 +33,9 @@ type Playbook struct {
 	Rollout *Rollout
 	// Rollback is the top-level `rollback {}` block; nil when absent.
 	Rollback *Rollback
+	// Compliance are the top-level `compliance "NAME" {}` blocks, in
+	// declaration order: the rules `runbook audit` checks.
+	Compliance []*Compliance
 
 	// BaseDir is the directory file(), templatefile() and relative paths
 	// in steps are resolved against: the first playbook file's directory

@@ -63,8 +63,11 @@ step "send_command" "verify" {
   depends_on = [step.save.config]
   command    = "show running-config | include ntp server"
 
+  # Whole lines, not substrings: "ntp server 10.0.1.10" must not pass
+  # because "ntp server 10.0.1.100" contains it. A server line may carry
+  # options after the address (prefer, use-vrf ...).
   assert "all_servers_present" {
-    expr    = "all(vars.ntp_servers, {output contains #})"
+    expr    = "all(vars.ntp_servers, {let server = 'ntp server ' + #; any(split(output, '\\n'), {trim(#) == server or trim(#) startsWith server + ' '})})"
     message = "an NTP server is missing after the push"
   }
 }

@@ -20,7 +20,7 @@ import (
 func registerCompletions(root *cobra.Command) {
 	for _, cmd := range root.Commands() {
 		switch cmd.Name() {
-		case "validate", "plan", "apply", "check", "fmt":
+		case "validate", "plan", "apply", "check", "audit", "fmt":
 			if cmd.ValidArgsFunction == nil {
 				cmd.ValidArgsFunction = completePlaybookFiles
 			}

@@ -100,6 +100,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newPlanCmd(),
 		newApplyCmd(false),
 		newApplyCmd(true),
+		newAuditCmd(),
 		newFmtCmd(),
 		newParseCmd(),
 		newLabCmd(),
