@@ -39,3 +39,16 @@ func TestCompareMultiLineBlock(t *testing.T) {
 		}
 	}
 }
+
+// IOS-XR shows "ntp server X", typed flat, under "ntp": in effect.
+func TestCompareXRFlatLinesShownNested(t *testing.T) {
+	c := Parse(Lookup("cisco_xr"), "hostname xr1\nntp\n server 10.0.1.100\n!\nend\n")
+	if got := c.Compare([]string{"ntp server 10.0.1.100", "ntp server 10.0.1.101"}).Pending(); !slices.Equal(got, []int{1}) {
+		t.Errorf("pending %v, want [1]", got)
+	}
+	// Not on IOS: there the device would show the flat line.
+	ios := Parse(Lookup("cisco_ios"), "hostname r1\nntp\n server 10.0.1.100\n!\nend\n")
+	if got := ios.Compare([]string{"ntp server 10.0.1.100"}).Pending(); !slices.Equal(got, []int{0}) {
+		t.Errorf("ios pending %v, want [0]", got)
+	}
+}

@@ -272,6 +272,9 @@ func compareIndented(root *Node, p *Platform, lines []string, cmp *Comparison) {
 		}
 
 		n := lookup(parent, t, ordered)
+		if n == nil && level == 0 && p.FlatInSections {
+			n = lookupNested(parent, t)
+		}
 		isNew := n == nil
 		if isNew {
 			l.Pending = true
@@ -289,6 +292,20 @@ func compareIndented(root *Node, p *Platform, lines []string, cmp *Comparison) {
 	for _, f := range orderedFrames {
 		checkOrder(cmp, f, found)
 	}
+}
+
+// lookupNested finds a flat line "A B..." shown as "B..." under a
+// top-level section "A" (Platform.FlatInSections).
+func lookupNested(root *Node, t string) *Node {
+	head, rest, ok := strings.Cut(t, " ")
+	if !ok {
+		return nil
+	}
+	sec := root.index[normalize(head)]
+	if sec == nil {
+		return nil
+	}
+	return lookup(sec, strings.TrimSpace(rest), false)
 }
 
 // lookup finds the child with line t. In an ordered section a line

@@ -51,6 +51,10 @@ type Platform struct {
 	// Navigation are lines that move around or commit without being
 	// configuration state (Junos "commit", "top", "up").
 	Navigation []string
+	// FlatInSections: a top-level line "A B..." typed flat is shown by
+	// the device under a section "A" as "B..." (IOS-XR: "ntp server X"
+	// is shown as "ntp" / " server X").
+	FlatInSections bool
 }
 
 var iosSections = []string{
@@ -124,6 +128,9 @@ func Lookup(name string) *Platform {
 		p = junosPlatform
 	case "cisco_ios", "cisco_xe", "cisco_ios_xe", "ios", "iosxe":
 		p = iosPlatform
+	case "cisco_xr", "iosxr", "ios_xr", "xr":
+		p = iosPlatform
+		p.Name, p.FlatInSections = "cisco_xr", true
 	default:
 		p = iosPlatform
 		p.Name = name

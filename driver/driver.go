@@ -507,6 +507,15 @@ func (s *Session) SendConfigSet(ctx context.Context, lines []string, opts ...Con
 		}
 		var r *Response
 		r, err = s.command(ctx, opName(op, c), c, expectation{echo: c, prompt: true, timeout: o.timeout, newHost: s.changesHostname(c)})
+		if err == nil && r.Failed && c != s.plat.Abort && s.plat.CommitFailed != "" {
+			// Name what the commit refused: the lines were all accepted
+			// as typed.
+			why := s.plat.CommitFailed
+			if d, derr := s.command(ctx, opName(op, why), why, expectation{echo: why, prompt: true, timeout: o.timeout}); derr == nil && strings.TrimSpace(d.Output) != "" {
+				r.Output += "\n" + d.Output
+				r.ErrorText += "\n" + strings.TrimSpace(d.Output)
+			}
+		}
 		if err == nil {
 			mr.Responses = append(mr.Responses, r)
 			mr.Failed = mr.Failed || r.Failed

@@ -62,6 +62,10 @@ type Platform struct {
 	// line (and no ContinueOnError) Abort is sent instead.
 	Commit string
 	Abort  string
+	// CommitFailed, when a commit fails, shows why (IOS-XR "show
+	// configuration failed": the rejected lines and the device's reasons);
+	// its output is added to the commit's response.
+	CommitFailed string
 	// CommitConfirmed is the commit with the device's confirm timer, a
 	// format taking whole minutes (WithCommitConfirmed); "" when the
 	// platform has none. A later Commit confirms it.
@@ -284,6 +288,7 @@ var platforms = []*Platform{
 		),
 		SaveNoop:       true,
 		Commit:         "commit",
+		CommitFailed:   "show configuration failed",
 		Abort:          "abort",
 		HostnameChange: regexp.MustCompile(`^\s*commit\b`),
 	},
