@@ -230,8 +230,10 @@ func TestNoChangeWithoutACheckpoint(t *testing.T) {
 	if got := stepStatus(d, "checkpoint.before"); got != engine.StatusFailed {
 		t.Fatalf("checkpoint %s, want failed", got)
 	}
-	if got := stepStatus(d, "send_config_set.push"); got != engine.StatusSkipped {
-		t.Errorf("push %s, want skipped", got)
+	for _, s := range d.Steps {
+		if s.Address == "send_config_set.push" && (s.Status != engine.StatusSkipped || !strings.Contains(s.Message, "no restore point")) {
+			t.Errorf("push %s %q, want skipped: no restore point", s.Status, s.Message)
+		}
 	}
 	if stable(fleet.Device("bad1").RunningConfig()) != stable(before) {
 		t.Error("the change ran without a restore point")
@@ -362,4 +364,51 @@ func slicesContains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// A step that may fail (on_failure = "continue") does not roll the
+// device back: the change stays, the device is failed.
+func TestOnFailureContinueDoesNotRollBack(t *testing.T) {
+	fleet, hosts := startFleet(t, labDevice{name: "bad1", platform: "cisco_ios"})
+	src := strings.Replace(changeWindow, `  command    = "show version"
+  assert "healthy" {`, `  command    = "show version"
+  on_failure = "continue"
+  assert "healthy" {`, 1)
+	if src == changeWindow {
+		t.Fatal("the playbook was not changed")
+	}
+	rep := compile(t, src+rollbackBlock).Run(context.Background(), hosts, fastOpts(&recorder{}))
+	d := rep.Devices[0]
+	if d.Status != engine.DeviceFailed || len(d.Steps) != 4 {
+		t.Errorf("%s with %d steps, want failed without a rollback step", d.Status, len(d.Steps))
+	}
+	if !strings.Contains(fleet.Device("bad1").RunningConfig(), "ntp server 10.9.9.9") {
+		t.Error("the change must stay")
+	}
+}
+
+// A checkpoint step that fails its own assertion is no restore point:
+// the change after it does not run.
+func TestFailedCheckpointIsNoRestorePoint(t *testing.T) {
+	fleet, hosts := startFleet(t, labDevice{name: "bad1", platform: "cisco_ios"})
+	src := strings.Replace(changeWindow, `step "checkpoint" "before" {`, `step "checkpoint" "before" {
+  assert "never" {
+    expr = "false"
+  }`, 1)
+	// The push does not depend on the checkpoint: only the change window
+	// keeps it from running.
+	src = strings.Replace(src, `depends_on = [step.checkpoint.before]
+  commands`, `depends_on = [step.send_command.pre]
+  commands`, 1)
+	before := fleet.Device("bad1").RunningConfig()
+	rep := compile(t, src+rollbackBlock).Run(context.Background(), hosts, fastOpts(&recorder{}))
+	d := rep.Devices[0]
+	for _, s := range d.Steps {
+		if s.Address == "send_config_set.push" && (s.Status != engine.StatusSkipped || !strings.Contains(s.Message, "no restore point")) {
+			t.Errorf("push %s %q, want skipped: no restore point", s.Status, s.Message)
+		}
+	}
+	if stable(fleet.Device("bad1").RunningConfig()) != stable(before) {
+		t.Error("the change ran without a restore point")
+	}
 }
