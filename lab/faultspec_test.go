@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +73,21 @@ func TestServeMinute(t *testing.T) {
 	}
 	if got := (Faults{}).minute(); got != time.Minute {
 		t.Errorf("default minute = %v, want one minute", got)
+	}
+}
+
+// lab serve --fault: every device gets the spec's faults; --latency and
+// --minute win over the same faults in it; a bad spec is an error.
+func TestServeFaults(t *testing.T) {
+	spec, err := FleetSpecFor(ServeOptions{Devices: 2, Faults: "no_hangup_on_exit,latency=5ms,chunk_size=16", Latency: 7 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Faults{NoHangupOnExit: true, Latency: 7 * time.Millisecond, ChunkSize: 16}
+	if diff := cmp.Diff(want, spec.Faults); diff != "" {
+		t.Errorf("faults (-want +got):\n%s", diff)
+	}
+	if _, err := FleetSpecFor(ServeOptions{Faults: "no_such_fault"}); err == nil || !strings.Contains(err.Error(), "no_such_fault") {
+		t.Errorf("a bad spec: %v", err)
 	}
 }

@@ -26,7 +26,11 @@ type ServeOptions struct {
 	Latency    time.Duration
 	// Minute is the length of a device minute for the devices' own timers
 	// (Junos "commit confirmed N"); 0 means one real minute.
-	Minute   time.Duration
+	Minute time.Duration
+	// Faults is a fault spec for every device, as ParseFaults reads it
+	// ("no_hangup_on_exit,chunk_size=16"); Latency and Minute, when set,
+	// win over the same faults in it.
+	Faults   string
 	Username string // default admin
 	Password string // default admin
 	Secret   string // default admin
@@ -61,7 +65,17 @@ func FleetSpecFor(o ServeOptions) (FleetSpec, error) {
 	if seed == "" {
 		seed = DefaultSeed
 	}
-	spec := FleetSpec{BasePort: o.BasePort, ListenAddr: o.ListenAddr, Seed: seed, Faults: Faults{Latency: o.Latency, Minute: o.Minute}}
+	faults, err := ParseFaults(o.Faults)
+	if err != nil {
+		return FleetSpec{}, fmt.Errorf("lab: faults: %w", err)
+	}
+	if o.Latency > 0 {
+		faults.Latency = o.Latency
+	}
+	if o.Minute > 0 {
+		faults.Minute = o.Minute
+	}
+	spec := FleetSpec{BasePort: o.BasePort, ListenAddr: o.ListenAddr, Seed: seed, Faults: faults}
 	for i := 0; i < n; i++ {
 		p := plats[i%len(plats)]
 		prefix := o.NamePrefix

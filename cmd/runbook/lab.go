@@ -177,6 +177,7 @@ func newLabCmd() *cobra.Command {
 	fl.IntVar(&o.BasePort, "base-port", 0, "first port (device i listens on base-port+i); 0: ephemeral ports")
 	fl.StringVar(&o.ListenAddr, "listen", "127.0.0.1", "loopback address to listen on")
 	fl.DurationVar(&o.Latency, "latency", 0, "delay before each response, e.g. 20ms")
+	fl.StringVar(&o.Faults, "fault", "", "faults for every device, e.g. no_hangup_on_exit,chunk_size=16 (see docs/lab.md)")
 	fl.DurationVar(&o.Minute, "minute", 0, "length of a device minute for the devices' own timers (Junos commit confirmed), e.g. 1s; default one real minute")
 	fl.StringVar(&o.Username, "username", "admin", "login username")
 	fl.StringVar(&o.Password, "password", "admin", "login password")
