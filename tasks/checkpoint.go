@@ -297,6 +297,15 @@ func junosCommits(out string) []string {
 	return entries
 }
 
+// restoreCommands restore a checkpoint with one command (its name
+// formatted in) and, where the device says so, the text that means it
+// worked; EOS prints nothing.
+var restoreCommands = map[string]struct{ command, success string }{
+	"cisco_ios":  {"configure replace %s force", "Rollback Done"},
+	"arista_eos": {"configure replace %s", ""},
+	"cisco_nxos": {"rollback running-config checkpoint %s", "completed successfully"},
+}
+
 // Restore brings the device back to the checkpoint with the platform's
 // mechanism, then reads the running configuration and compares it with
 // the one the checkpoint read. The result is Failed when the device
@@ -353,34 +362,16 @@ func Restore(ctx context.Context, conn Conn, env *Env, cp *Checkpoint) (*Result,
 	}
 
 	switch cp.Platform {
-	case "cisco_ios":
-		r, err := send("configure replace " + cp.Name + " force")
+	case "cisco_ios", "arista_eos", "cisco_nxos":
+		how := restoreCommands[cp.Platform]
+		r, err := send(fmt.Sprintf(how.command, cp.Name))
 		if err != nil {
 			return nil, fmt.Errorf("restore: %w", err)
 		}
 		if r.Failed {
 			return fail(r)
 		}
-		if unconfirmed(r, "Rollback Done") {
-			return res, nil
-		}
-	case "arista_eos":
-		r, err := send("configure replace " + cp.Name)
-		if err != nil {
-			return nil, fmt.Errorf("restore: %w", err)
-		}
-		if r.Failed {
-			return fail(r)
-		}
-	case "cisco_nxos":
-		r, err := send("rollback running-config checkpoint " + cp.Name)
-		if err != nil {
-			return nil, fmt.Errorf("restore: %w", err)
-		}
-		if r.Failed {
-			return fail(r)
-		}
-		if unconfirmed(r, "completed successfully") {
+		if how.success != "" && unconfirmed(r, how.success) {
 			return res, nil
 		}
 	case "juniper_junos":
