@@ -222,8 +222,14 @@ func TestRollbackAfterTheConnectionDropped(t *testing.T) {
 // point.
 func TestNoChangeWithoutACheckpoint(t *testing.T) {
 	fleet, hosts := startFleet(t, labDevice{name: "bad1", platform: "cisco_ios", faults: &lab.Faults{RejectConfig: "^never"}})
-	plan := compile(t, strings.Replace(changeWindow, `step "checkpoint" "before" {`, `step "checkpoint" "before" {
-  file = "nosuchfs:x.cfg"`, 1)+rollbackBlock)
+	src := strings.Replace(changeWindow, `step "checkpoint" "before" {`, `step "checkpoint" "before" {
+  file = "nosuchfs:x.cfg"`, 1)
+	// The push does not depend on the checkpoint: the change window alone
+	// keeps it from running.
+	src = strings.Replace(src, `depends_on = [step.checkpoint.before]
+  commands`, `depends_on = [step.send_command.pre]
+  commands`, 1)
+	plan := compile(t, src+rollbackBlock)
 	before := fleet.Device("bad1").RunningConfig()
 	rep := plan.Run(context.Background(), hosts, fastOpts(&recorder{}))
 	d := rep.Devices[0]
