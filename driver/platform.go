@@ -337,7 +337,8 @@ var platforms = []*Platform{
 }
 
 // LookupPlatform returns the platform with this canonical name or alias
-// (case-insensitive, '-' and '_' equivalent).
+// (case-insensitive, '-' and '_' equivalent): a built-in one, else one
+// added with RegisterPlatform.
 func LookupPlatform(name string) (*Platform, bool) {
 	n := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "-", "_")
 	for _, p := range platforms {
@@ -345,7 +346,7 @@ func LookupPlatform(name string) (*Platform, bool) {
 			return p, true
 		}
 	}
-	return nil, false
+	return lookupRegistered(n) // RegisterPlatform's, under its lock
 }
 
 // Platforms returns the canonical platform names, sorted.

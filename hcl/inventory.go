@@ -378,7 +378,7 @@ func (l *loader) decodeHostSettings(c *hclv2.BodyContent) hostSettings {
 		s.address = nil
 	}
 	if p := str("platform"); p != nil {
-		canon, ok := CanonicalPlatform(*p)
+		canon, ok := l.canonicalPlatform(*p)
 		s.platform = &canon // even when unknown: one error, not a second "Missing platform"
 		if !ok {
 			l.diags = append(l.diags, errorAt(c.Attributes["platform"].Expr.Range(), "Unknown platform",

@@ -115,6 +115,7 @@ var topSchema = &hclv2.BodySchema{
 		{Type: "inventory"},
 		{Type: "step", LabelNames: []string{"kind", "name"}},
 		{Type: "compliance", LabelNames: []string{"name"}},
+		{Type: "platform", LabelNames: []string{"name"}},
 	},
 }
 
@@ -221,6 +222,7 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 	l.pb.ctx = l.rootContext()
 	l.decodeSettings(settings)
 	l.decodeRollout(rollouts)
+	l.decodePlatforms()
 	l.decodeInventories(inventories)
 	l.decodeSteps(steps)
 	l.decodeRollback(rollbacks)

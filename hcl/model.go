@@ -36,6 +36,9 @@ type Playbook struct {
 	// Compliance are the top-level `compliance "NAME" {}` blocks, in
 	// declaration order: the rules `runbook audit` checks.
 	Compliance []*Compliance
+	// Platforms are the top-level `platform "NAME" {}` blocks: device
+	// families the playbook defines, which hosts may name.
+	Platforms []*PlatformDef
 
 	// BaseDir is the directory file(), templatefile() and relative paths
 	// in steps are resolved against: the first playbook file's directory

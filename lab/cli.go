@@ -30,6 +30,12 @@ func platformFor(p string) platformImpl {
 		return xrPlatform{}
 	case CiscoASA:
 		return asaPlatform
+	case HPComware:
+		return comwarePlatform
+	case HuaweiVRP:
+		return vrpPlatform
+	case MikrotikRouterOS:
+		return routerosPlatform
 	}
 	return iosPlatform
 }

@@ -61,6 +61,9 @@ var platformAliases = map[string]string{
 	Linux: Linux, "linux_ssh": Linux,
 	CiscoXR: CiscoXR, "cisco_iosxr": CiscoXR, "iosxr": CiscoXR, "ios_xr": CiscoXR,
 	CiscoASA: CiscoASA, "asa": CiscoASA, "cisco_asa_ssh": CiscoASA,
+	HPComware: HPComware, "comware": HPComware, "hp_comware_ssh": HPComware,
+	HuaweiVRP: HuaweiVRP, "huawei": HuaweiVRP, "vrp": HuaweiVRP, "huawei_vrpv8": HuaweiVRP,
+	MikrotikRouterOS: MikrotikRouterOS, "routeros": MikrotikRouterOS, "mikrotik": MikrotikRouterOS,
 }
 
 // NormalizePlatform returns the lab platform for a platform name or alias,

@@ -33,7 +33,7 @@ func TestStartFleetRefusesNonLoopback(t *testing.T) {
 	if _, err := StartFleet(context.Background(), FleetSpec{Devices: []DeviceSpec{{Name: "a"}, {Name: "a"}}}); err == nil {
 		t.Error("duplicate names accepted")
 	}
-	if _, err := StartFleet(context.Background(), FleetSpec{Devices: []DeviceSpec{{Name: "a", Platform: "hp_comware"}}}); err == nil {
+	if _, err := StartFleet(context.Background(), FleetSpec{Devices: []DeviceSpec{{Name: "a", Platform: "hp_procurve"}}}); err == nil {
 		t.Error("unknown platform accepted")
 	}
 }
@@ -403,7 +403,7 @@ func TestServe(t *testing.T) {
 	if _, err := os.Stat(inv + ".known_hosts"); err != nil {
 		t.Error(err)
 	}
-	if _, err := FleetSpecFor(ServeOptions{Platform: "hp_comware"}); err == nil {
+	if _, err := FleetSpecFor(ServeOptions{Platform: "hp_procurve"}); err == nil {
 		t.Error("unknown platform accepted")
 	}
 }

@@ -27,6 +27,7 @@ type devState struct {
 	checkpoints []*nxCheckpoint // NX-OS user checkpoints
 
 	linuxHost string
+	generic   *genericState // HP Comware, Huawei VRP, MikroTik RouterOS
 
 	countersCleared time.Time
 	reloadAt        time.Time // "reload in N" scheduled
@@ -36,6 +37,10 @@ type devState struct {
 
 func newDevState(d *Device) *devState {
 	st := &devState{dev: d, lastChange: d.started, saved: d.started}
+	if g := genericFor(d.platform); g != nil {
+		st.generic = g.newState(d)
+		return st
+	}
 	switch d.platform {
 	case JuniperJunos:
 		st.junosActive = parseJunosSet(junosInitial(d))
@@ -63,6 +68,9 @@ func newDevState(d *Device) *devState {
 }
 
 func (st *devState) runningText() string {
+	if g := genericFor(st.dev.platform); g != nil {
+		return st.genericText(g, false)
+	}
 	switch st.dev.platform {
 	case JuniperJunos:
 		return st.junosActive.render(0)
@@ -75,6 +83,9 @@ func (st *devState) runningText() string {
 }
 
 func (st *devState) startupText() string {
+	if g := genericFor(st.dev.platform); g != nil {
+		return st.genericText(g, true)
+	}
 	switch st.dev.platform {
 	case JuniperJunos:
 		return st.junosActive.render(0)
@@ -87,6 +98,9 @@ func (st *devState) startupText() string {
 }
 
 func (st *devState) hostname() string {
+	if st.generic != nil {
+		return st.generic.host
+	}
 	switch st.dev.platform {
 	case JuniperJunos:
 		if n := st.junosActive.find([]string{"system", "host-name"}); n != nil {

@@ -106,6 +106,10 @@ func (f *loadFlags) loadDiags(paths []string) (*engine.Plan, hclv2.Diagnostics, 
 	if diags.HasErrors() {
 		return nil, diags, files, nil
 	}
+	// The playbook's platform blocks, for the sessions the run opens.
+	if err := engine.RegisterPlatforms(p); err != nil {
+		return nil, append(diags, &hclv2.Diagnostic{Severity: hclv2.DiagError, Summary: "Invalid platform", Detail: err.Error()}), files, nil
+	}
 	return plan, diags, files, nil
 }
 
