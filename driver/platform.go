@@ -45,6 +45,10 @@ type Platform struct {
 	// rejected the command.
 	FailureIndicators []Indicator
 
+	// ShowConfig prints the running configuration; "" means the usual
+	// "show running-config" ("show configuration" on Junos).
+	ShowConfig string
+
 	// SaveCommand persists the configuration; SaveConfirm answers its
 	// questions. Empty SaveCommand with SaveNoop means the configuration is
 	// saved by SendConfigSet (junos commit); empty without SaveNoop means

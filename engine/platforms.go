@@ -148,6 +148,9 @@ func PlatformFromDef(d *hcl.PlatformDef) (*driver.Platform, error) {
 			p.SaveCommand, p.SaveNoop = "", true
 		}
 	}
+	if d.ShowConfig != "" {
+		p.ShowConfig = d.ShowConfig
+	}
 	if d.HostnameChange != "" {
 		re, err := compile("hostname_change", d.HostnameChange)
 		if err != nil {

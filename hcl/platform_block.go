@@ -37,6 +37,10 @@ type PlatformDef struct {
 	// rejected the command.
 	Errors []string
 
+	// ShowConfig prints the running configuration (backup, idempotent
+	// push, checkpoint verification); "" keeps the base's.
+	ShowConfig string
+
 	SaveCommand string
 	// SaveNoop: save_command = "" says the device keeps every change
 	// (RouterOS): a save step has nothing to do.
@@ -77,6 +81,7 @@ var platformSchema = &hclv2.BodySchema{
 		{Name: "save_command"},
 		{Name: "save_confirm"},
 		{Name: "save_success"},
+		{Name: "show_config"},
 		{Name: "commit"},
 		{Name: "abort"},
 		{Name: "hostname_change"},
@@ -183,6 +188,7 @@ func (l *loader) decodePlatformBlock(blk *hclv2.Block) *PlatformDef {
 			d.Errors = append(d.Errors, v)
 		}
 	}
+	d.ShowConfig, _ = str("show_config")
 	var saveAttr *hclv2.Attribute
 	d.SaveCommand, saveAttr = str("save_command")
 	d.SaveNoop = saveAttr != nil && strings.TrimSpace(d.SaveCommand) == ""

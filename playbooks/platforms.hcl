@@ -14,6 +14,7 @@ platform "hp_comware" {
   config_exit       = "return"
   disable_paging    = ["screen-length disable"]
   errors            = ["% Unrecognized command", "% Incomplete command", "% Wrong parameter", "% Too many parameters", "% Ambiguous command"]
+  show_config       = "display current-configuration"
   save_command      = "save force"
   save_success      = "(?i)saved the current configuration"
   hostname_change   = "^\\s*sysname\\s+\\S"
@@ -27,6 +28,7 @@ platform "huawei_vrp" {
   config_exit       = "return"
   disable_paging    = ["screen-length 0 temporary"]
   errors            = ["Error:"]
+  show_config       = "display current-configuration"
   save_command      = "save"
   save_confirm = {
     "(?i)are you sure to continue\\?\\s*\\[y/n\\]:?\\s*$" = "y"
@@ -40,6 +42,7 @@ platform "mikrotik_routeros" {
   prompt_privileged = "^\\[(?P<host>[^\\[\\]\\s]+)\\]\\s*(?:/[^>]*)?>\\s*$"
   disable_paging    = []
   errors            = ["bad command name", "syntax error", "expected end of command", "failure:", "input does not match"]
+  show_config       = "/export"
   save_command      = ""
   hostname_change   = "^\\s*/system identity set name="
 }
@@ -74,18 +77,15 @@ step "send_command" "identity" {
   command = "/system identity print"
 }
 
-# match = "none": runbook compares lines with the configuration it reads
-# with "show running-config", which these devices do not have.
 step "send_config_set" "ntp" {
   when     = "host.platform != \"mikrotik_routeros\""
   commands = ["ntp-service unicast-server 10.0.1.100"]
-  match    = "none"
 }
 
 step "send_config_set" "dns" {
   when     = "host.platform == \"mikrotik_routeros\""
   commands = ["/ip dns set servers=10.0.1.53"]
-  match    = "none"
+  match    = "none" # an /ip dns "set" is an action RouterOS shows in another form
 }
 
 step "save" "config" {}

@@ -124,7 +124,7 @@ func readConfig(ctx context.Context, conn Conn, env *Env, setForm bool) (string,
 
 // configMarkers begin lines that every running configuration of the
 // IOS-like platforms has at least one of.
-var configMarkers = []string{"hostname ", "switchname ", "version ", "interface ", "end", "!", "boot ", "feature ", "service ", "username ", "ntp ", "logging ", "snmp-server ", "ip ", "line "}
+var configMarkers = []string{"hostname ", "switchname ", "version ", "interface ", "end", "!", "boot ", "feature ", "service ", "username ", "ntp ", "logging ", "snmp-server ", "ip ", "line ", "sysname ", "#", "/"}
 
 // looksLikeConfig tells a configuration from an error message (an empty
 // reply is judged by the caller): Junos shows "set" lines or braces, the others at least one line
@@ -157,6 +157,9 @@ func firstLine(s string) string {
 
 // configCommand is the command that prints the configuration, per platform.
 func configCommand(platform string) (string, error) {
+	if p, ok := driver.LookupPlatform(platform); ok && p.ShowConfig != "" {
+		return p.ShowConfig, nil // a platform the playbook defined
+	}
 	switch platform {
 	case "juniper_junos":
 		return "show configuration", nil
