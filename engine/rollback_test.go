@@ -418,3 +418,57 @@ func TestFailedCheckpointIsNoRestorePoint(t *testing.T) {
 		t.Error("the change ran without a restore point")
 	}
 }
+
+// A device that refuses the credentials when runbook comes back is never
+// asked again to restore: authentication failures are not retried.
+func TestRollbackNeverRetriesRefusedCredentials(t *testing.T) {
+	fleet, hosts := startFleet(t, labDevice{name: "r1", platform: "cisco_ios", faults: &lab.Faults{Hang: `^show clock`}})
+	dev := fleet.Device("r1")
+	plan := compile(t, `
+step "checkpoint" "before" {}
+
+step "send_config_set" "push" {
+  depends_on = [step.checkpoint.before]
+  commands   = ["ntp server 10.9.9.9"]
+}
+
+# Hangs past its timeout (the session is dropped); may fail.
+step "send_command" "slow" {
+  depends_on = [step.send_config_set.push]
+  command    = "show clock"
+  timeout    = "300ms"
+  on_failure = "continue"
+}
+
+# Needs a new session, which the device now refuses.
+step "send_command" "post" {
+  depends_on = [step.send_command.slow]
+  command    = "show version"
+}
+`+rollbackBlock)
+	go func() {
+		// Refuse logins once the hanging command has arrived.
+		for range 500 {
+			if slicesContains(dev.Received(), "show clock") {
+				dev.SetFaults(lab.Faults{Hang: `^show clock`, AuthFail: true})
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	rep := plan.Run(context.Background(), hosts, fastOpts(&recorder{}))
+	d := rep.Devices[0]
+	if d.Status != engine.DeviceRollbackFailed {
+		for _, s := range d.Steps {
+			t.Logf("  %s %s %q", s.Address, s.Status, s.Message)
+		}
+		t.Fatalf("status %s %q, want rollback_failed", d.Status, d.Message)
+	}
+	rb := d.Steps[len(d.Steps)-1]
+	if rb.Address != "rollback" || !strings.Contains(rb.Message, "authentication failed (not retried)") {
+		t.Errorf("rollback step %s %q", rb.Address, rb.Message)
+	}
+	if n := dev.AuthAttempts(); n != 2 {
+		t.Errorf("%d authentication attempts, want 2: the first login and the one refused", n)
+	}
+}
