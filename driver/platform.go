@@ -412,9 +412,8 @@ func (p *Platform) path(from, to string) []Transition {
 // failure returns the first indicator found in output and the lines that
 // hold it.
 func (p *Platform) failure(output string) (by, text string, failed bool) {
-	folded := asciiLower(output)
 	for _, ind := range p.FailureIndicators {
-		idx := indexIndicator(folded, ind)
+		idx := indexIndicator(output, ind)
 		if idx < 0 {
 			continue
 		}
@@ -430,13 +429,16 @@ func (p *Platform) failure(output string) (by, text string, failed bool) {
 	return "", "", false
 }
 
-// indexIndicator finds ind in output, which the caller has folded with
-// asciiLower: folding keeps byte offsets, so the index is valid in the
-// original.
+// indexIndicator finds ind in output without regard to case. It runs on
+// every response, so it allocates nothing.
 func indexIndicator(output string, ind Indicator) int {
-	text := asciiLower(ind.Text)
 	if !ind.LineStart {
-		return strings.Index(output, text)
+		for i := 0; i+len(ind.Text) <= len(output); i++ {
+			if hasPrefixFold(output[i:], ind.Text) {
+				return i
+			}
+		}
+		return -1
 	}
 	off := 0
 	for off <= len(output) {
@@ -445,7 +447,7 @@ func indexIndicator(output string, ind Indicator) int {
 			line = line[:i]
 		}
 		trimmed := strings.TrimLeft(line, " \t")
-		if strings.HasPrefix(trimmed, text) {
+		if hasPrefixFold(trimmed, ind.Text) {
 			return off + len(line) - len(trimmed)
 		}
 		off += len(line) + 1
@@ -453,18 +455,7 @@ func indexIndicator(output string, ind Indicator) int {
 	return -1
 }
 
-// asciiLower lowers A-Z only, so every byte keeps its offset.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
+// hasPrefixFold is strings.HasPrefix without regard to case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
