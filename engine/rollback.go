@@ -50,9 +50,9 @@ func (d *deviceRun) noteCheckpoint(ps *planStep, res *tasks.Result) {
 }
 
 // noteConfirmTimer remembers that a change went out with the device's
-// confirm timer (tasks.Env.CommitConfirm) on a platform that has one.
-func (d *deviceRun) noteConfirmTimer(ps *planStep) {
-	if d.env(ps).CommitConfirm <= 0 {
+// confirm timer (the step's env.CommitConfirm) on a platform that has one.
+func (d *deviceRun) noteConfirmTimer(env *tasks.Env) {
+	if env.CommitConfirm <= 0 {
 		return
 	}
 	if p, ok := driver.LookupPlatform(d.host.Platform); ok && p.CommitConfirmed != "" {

@@ -780,7 +780,8 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 		// changes nothing at all.
 		run = c.Check
 	}
-	res, err := run(sctx, conn, d.env(ps))
+	env := d.env(ps)
+	res, err := run(sctx, conn, env)
 	if err != nil {
 		sr.Status, sr.Message = StatusError, err.Error()
 		if ps.step.Timeout > 0 && ctx.Err() == nil && (sctx.Err() != nil || errors.Is(err, driver.ErrTimeout)) {
@@ -799,7 +800,7 @@ func (d *deviceRun) attempt(ctx context.Context, ps *planStep, action tasks.Acti
 	}
 	if res.Changed && !d.r.opts.Check {
 		d.changed = true // a partial push too: it changed the device
-		d.noteConfirmTimer(ps)
+		d.noteConfirmTimer(env)
 	}
 	d.noteCheckpoint(ps, res)
 	sr.Output, sr.Diff = res.Output, res.Diff

@@ -208,17 +208,8 @@ func (a *Checkpointer) Run(ctx context.Context, conn Conn, env *Env) (*Result, e
 		return &Result{Output: resp.Output, Failed: true, Message: "checkpoint: " + failMessage("command", resp)}, nil
 	}
 	cp := &Checkpoint{Platform: platform, Config: cleanConfig(resp.Output)}
-	var outs []string
-	send := func(cmd string, opts ...driver.SendOption) (*driver.Response, error) {
-		if d := callTimeout(ctx); d > 0 {
-			opts = append(opts, driver.WithTimeout(d))
-		}
-		r, err := conn.SendCommand(ctx, cmd, opts...)
-		if err == nil {
-			outs = append(outs, transcriptOf(r))
-		}
-		return r, err
-	}
+	dl := &dialogue{ctx: ctx, conn: conn}
+	send := dl.send
 	var r *driver.Response
 	switch platform {
 	case "cisco_ios", "arista_eos":
@@ -238,7 +229,7 @@ func (a *Checkpointer) Run(ctx context.Context, conn Conn, env *Env) (*Result, e
 		if err == nil && !r.Failed {
 			entries := junosCommits(r.Output)
 			if len(entries) == 0 {
-				return &Result{Output: strings.Join(outs, "\n"), Failed: true,
+				return &Result{Output: dl.transcript(), Failed: true,
 					Message: "checkpoint: `show system commit` listed no commit to return to"}, nil
 			}
 			cp.Name, cp.history = entries[0], entries
@@ -247,7 +238,7 @@ func (a *Checkpointer) Run(ctx context.Context, conn Conn, env *Env) (*Result, e
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	res := &Result{Output: strings.Join(outs, "\n")}
+	res := &Result{Output: dl.transcript()}
 	if r.Failed {
 		res.Failed, res.Message = true, "checkpoint: "+failMessage("command", r)
 		return res, nil
@@ -256,6 +247,43 @@ func (a *Checkpointer) Run(ctx context.Context, conn Conn, env *Env) (*Result, e
 	res.Message = "restore point: " + cp.Name
 	return res, nil
 }
+
+// dialogue sends a checkpoint's, restore's or confirm's commands within
+// the step's deadline and keeps their transcript for the step's output.
+type dialogue struct {
+	ctx  context.Context
+	conn Conn
+	outs []string
+}
+
+func (d *dialogue) send(cmd string, opts ...driver.SendOption) (*driver.Response, error) {
+	if t := callTimeout(d.ctx); t > 0 {
+		opts = append(opts, driver.WithTimeout(t))
+	}
+	r, err := d.conn.SendCommand(d.ctx, cmd, opts...)
+	if err == nil {
+		d.outs = append(d.outs, transcriptOf(r))
+	}
+	return r, err
+}
+
+// configure sends lines in configuration mode (with the platform's
+// commit, which is the point on Junos).
+func (d *dialogue) configure(lines []string) (*driver.MultiResponse, error) {
+	var opts []driver.ConfigOption
+	if t := callTimeout(d.ctx); t > 0 {
+		opts = append(opts, driver.WithConfigTimeout(t))
+	}
+	mr, err := d.conn.SendConfigSet(d.ctx, lines, opts...)
+	if mr != nil {
+		for _, r := range mr.Responses {
+			d.outs = append(d.outs, transcriptOf(r))
+		}
+	}
+	return mr, err
+}
+
+func (d *dialogue) transcript() string { return strings.Join(d.outs, "\n") }
 
 // transcriptOf renders one exchange for a step's output: the command,
 // then what the device answered.
@@ -277,15 +305,8 @@ func transcriptOf(r *driver.Response) string {
 // 5mins", a comment), which changes when the commit is confirmed.
 func junosCommits(out string) []string {
 	var entries []string
-	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		if _, err := strconv.Atoi(f[0]); err != nil {
-			continue
-		}
-		f = f[1:]
+	for _, line := range commitLines(out) {
+		f := strings.Fields(line)[1:]
 		for i, w := range f {
 			if w == "via" && i+1 < len(f) {
 				f = f[:i+2]
@@ -316,19 +337,9 @@ func Restore(ctx context.Context, conn Conn, env *Env, cp *Checkpoint) (*Result,
 	p := config.Lookup(cp.Platform)
 	want := config.Parse(p, cp.Config)
 	res := &Result{}
-	var outs []string
-	defer func() { res.Output = strings.Join(outs, "\n") }()
-	send := func(cmd string) (*driver.Response, error) {
-		var opts []driver.SendOption
-		if d := callTimeout(ctx); d > 0 {
-			opts = append(opts, driver.WithTimeout(d))
-		}
-		r, err := conn.SendCommand(ctx, cmd, opts...)
-		if err == nil {
-			outs = append(outs, transcriptOf(r))
-		}
-		return r, err
-	}
+	dl := &dialogue{ctx: ctx, conn: conn}
+	defer func() { res.Output = dl.transcript() }()
+	send := func(cmd string) (*driver.Response, error) { return dl.send(cmd) }
 	fail := func(r *driver.Response) (*Result, error) {
 		res.Failed, res.Message = true, "restore: "+failMessage("command", r)
 		return res, nil
@@ -389,10 +400,7 @@ func Restore(ctx context.Context, conn Conn, env *Env, cp *Checkpoint) (*Result,
 			return res, nil
 		}
 		if n > 0 {
-			mr, err := conn.SendConfigSet(ctx, []string{fmt.Sprintf("rollback %d", n)}, configTimeout(ctx)...)
-			for _, r := range mr.Responses {
-				outs = append(outs, transcriptOf(r))
-			}
+			mr, err := dl.configure([]string{fmt.Sprintf("rollback %d", n)})
 			if err != nil {
 				return nil, fmt.Errorf("restore: %w", err)
 			}
@@ -445,13 +453,6 @@ func commitsSince(now []string, cp *Checkpoint) int {
 	return -1
 }
 
-func configTimeout(ctx context.Context) []driver.ConfigOption {
-	if d := callTimeout(ctx); d > 0 {
-		return []driver.ConfigOption{driver.WithConfigTimeout(d)}
-	}
-	return nil
-}
-
 // pendingConfirm is how Junos marks a commit that reverts unless
 // confirmed, in `show system commit`.
 var pendingConfirm = regexp.MustCompile(`(?i)commit confirmed, rollback in`)
@@ -467,48 +468,49 @@ var ErrNotConfirmed = errors.New("the confirm timer fired before the confirm: th
 // text) instead of committing.
 func Confirm(ctx context.Context, conn Conn) (*Result, error) {
 	res := &Result{}
-	var opts []driver.SendOption
-	if d := callTimeout(ctx); d > 0 {
-		opts = append(opts, driver.WithTimeout(d))
-	}
-	r, err := conn.SendCommand(ctx, "show system commit", opts...)
+	dl := &dialogue{ctx: ctx, conn: conn}
+	r, err := dl.send("show system commit")
 	if err != nil {
 		return nil, fmt.Errorf("confirm: %w", err)
 	}
-	outs := []string{transcriptOf(r)}
-	if r.Failed {
-		res.Output, res.Failed, res.Message = outs[0], true, "confirm: "+failMessage("command", r)
-		return res, nil
+	switch {
+	case r.Failed:
+		res.Failed, res.Message = true, "confirm: "+failMessage("command", r)
+	case !pendingConfirm.MatchString(firstCommit(r.Output)):
+		res.Failed, res.Message = true, "confirm: "+ErrNotConfirmed.Error()
+	default:
+		mr, err := dl.configure(nil)
+		if err != nil {
+			return nil, fmt.Errorf("confirm: %w", err)
+		}
+		if f := mr.FirstFailure(); f != nil {
+			res.Failed, res.Message = true, "confirm: "+failMessage("command", f)
+		} else {
+			res.Message = "confirmed: the device keeps the change"
+		}
 	}
-	if !pendingConfirm.MatchString(firstCommit(r.Output)) {
-		res.Output, res.Failed, res.Message = outs[0], true, "confirm: "+ErrNotConfirmed.Error()
-		return res, nil
-	}
-	mr, err := conn.SendConfigSet(ctx, nil, configTimeout(ctx)...)
-	for _, r := range mr.Responses {
-		outs = append(outs, transcriptOf(r))
-	}
-	res.Output = strings.Join(outs, "\n")
-	if err != nil {
-		return nil, fmt.Errorf("confirm: %w", err)
-	}
-	if f := mr.FirstFailure(); f != nil {
-		res.Failed, res.Message = true, "confirm: "+failMessage("command", f)
-		return res, nil
-	}
-	res.Message = "confirmed: the device keeps the change"
+	res.Output = dl.transcript()
 	return res, nil
+}
+
+// commitLines are the entry lines of `show system commit` as printed: a
+// number, then the entry (comment lines are indented, without a number).
+func commitLines(out string) []string {
+	var lines []string
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 1 {
+			if _, err := strconv.Atoi(f[0]); err == nil {
+				lines = append(lines, line)
+			}
+		}
+	}
+	return lines
 }
 
 // firstCommit is the newest entry of `show system commit`, as printed.
 func firstCommit(out string) string {
-	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		if len(f) > 1 {
-			if _, err := strconv.Atoi(f[0]); err == nil {
-				return line
-			}
-		}
+	if l := commitLines(out); len(l) > 0 {
+		return l[0]
 	}
 	return ""
 }
