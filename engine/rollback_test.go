@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -322,7 +323,7 @@ rollback {
 	go func() {
 		// Interrupt once the change is committed and the post-check hangs.
 		for range 500 {
-			if strings.Contains(cut.RunningConfig(), "10.9.9.9") && slicesContains(cut.Received(), "show version") {
+			if strings.Contains(cut.RunningConfig(), "10.9.9.9") && slices.Contains(cut.Received(), "show version") {
 				cancel()
 				return
 			}
@@ -361,15 +362,6 @@ func stable(cfg string) string {
 		keep = append(keep, l)
 	}
 	return strings.Join(keep, "\n")
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // A step that may fail (on_failure = "continue") does not roll the
@@ -449,7 +441,7 @@ step "send_command" "post" {
 	go func() {
 		// Refuse logins once the hanging command has arrived.
 		for range 500 {
-			if slicesContains(dev.Received(), "show clock") {
+			if slices.Contains(dev.Received(), "show clock") {
 				dev.SetFaults(lab.Faults{Hang: `^show clock`, AuthFail: true})
 				return
 			}

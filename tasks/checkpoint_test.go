@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -287,7 +288,7 @@ func TestJunosRestoreCountsCommitsSinceTheCheckpoint(t *testing.T) {
 	if err != nil || got.Failed {
 		t.Fatalf("restore: %v %+v", err, got)
 	}
-	if !contains(d.calls, `config ["rollback 2"]`) || d.running != original {
+	if !slices.Contains(d.calls, `config ["rollback 2"]`) || d.running != original {
 		t.Errorf("calls %q, running %q", d.calls, d.running)
 	}
 
@@ -303,15 +304,6 @@ func TestJunosRestoreCountsCommitsSinceTheCheckpoint(t *testing.T) {
 			t.Errorf("nothing to roll back, but sent %s", c)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestNXOSCheckpointNameInUseIsReplaced(t *testing.T) {
@@ -384,7 +376,7 @@ func TestConfirm(t *testing.T) {
 	if err != nil || res.Failed {
 		t.Fatalf("confirm: %v %+v", err, res)
 	}
-	if d.pending || !contains(d.calls, `config []`) {
+	if d.pending || !slices.Contains(d.calls, `config []`) {
 		t.Errorf("the confirm must commit: calls %q", d.calls)
 	}
 
@@ -397,7 +389,7 @@ func TestConfirm(t *testing.T) {
 	if !res.Failed || !strings.Contains(res.Message, ErrNotConfirmed.Error()) {
 		t.Errorf("late confirm = %+v", res)
 	}
-	if contains(d.calls, `config []`) {
+	if slices.Contains(d.calls, `config []`) {
 		t.Error("a late confirm must not commit")
 	}
 }
