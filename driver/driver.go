@@ -262,10 +262,29 @@ func (s *Session) begin(op string) error {
 
 func opName(kind, cmd string) string { return fmt.Sprintf("%s %q", kind, cmd) }
 
+// typed is cmd as it must be typed for the device to receive cmd: on a
+// CLI where '?' asks for help, each '?' is preceded by the key that makes
+// it literal, or, where there is none, the line is refused (typed as is,
+// the device would print help and take the line without its '?'). The echo
+// is still cmd: the device does not print the quoting key.
+func (s *Session) typed(op, cmd string) (string, error) {
+	if !s.plat.QuestionHelp || !strings.Contains(cmd, "?") {
+		return cmd, nil
+	}
+	if s.plat.QuoteNext == "" {
+		return "", s.errf(op, ErrUnsupported, nil, "%q holds a '?', which %s takes as a request for help, and it has no way to type one literally; the line was not sent", cmd, s.plat.Name)
+	}
+	return strings.ReplaceAll(cmd, "?", s.plat.QuoteNext+"?"), nil
+}
+
 // command runs one line and builds its Response.
 func (s *Session) command(ctx context.Context, op, cmd string, x expectation) (*Response, error) {
+	typed, err := s.typed(op, cmd)
+	if err != nil {
+		return nil, err
+	}
 	r := &Response{Command: cmd, Start: time.Now()}
-	ex, err := s.converse(ctx, op, cmd, x)
+	ex, err := s.converse(ctx, op, typed, x)
 	r.End = time.Now()
 	if err != nil {
 		return nil, err
@@ -489,6 +508,12 @@ func (s *Session) SendConfigSet(ctx context.Context, lines []string, opts ...Con
 	}
 	defer s.opMu.Unlock()
 
+	// A line that cannot be typed fails the set before any line is sent.
+	for _, line := range lines {
+		if _, err := s.typed(opName(op, line), line); err != nil && !strings.Contains(line, "\n") {
+			return mr, err
+		}
+	}
 	target := s.plat.ConfigMode
 	if target == "" {
 		target = s.plat.CommandMode

@@ -89,7 +89,20 @@ type Platform struct {
 	// NoiseLines are whole lines dropped from the end of an output, before
 	// the prompt (junos "[edit]" and "{master:0}").
 	NoiseLines *regexp.Regexp
+
+	// QuestionHelp: a '?' typed at the prompt asks for help at once,
+	// without Enter, and never reaches the command (the CLIs of Cisco,
+	// Arista and Juniper). QuoteNext is the key that makes the next
+	// character literal (Ctrl-V, "\x16", on Cisco and Arista): a line is
+	// typed with it before each '?'. With QuestionHelp and no QuoteNext, a
+	// line holding a '?' is refused before anything is sent.
+	QuestionHelp bool
+	QuoteNext    string
 }
+
+// ctrlV makes the next character literal on Cisco-style CLIs: "description
+// why?" is typed "description why^V?".
+const ctrlV = "\x16"
 
 // Mode is one CLI mode and the prompt that identifies it.
 type Mode struct {
@@ -186,6 +199,8 @@ var platforms = []*Platform{
 		},
 		SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]|(?i)bytes copied`),
 		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+		QuestionHelp:   true,
+		QuoteNext:      ctrlV,
 	},
 	{
 		Name:          "cisco_nxos",
@@ -209,6 +224,8 @@ var platforms = []*Platform{
 		},
 		SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy complete`),
 		HostnameChange: regexp.MustCompile(`^\s*(hostname|switchname)\s+\S`),
+		QuestionHelp:   true,
+		QuoteNext:      ctrlV,
 	},
 	{
 		Name:          "arista_eos",
@@ -227,6 +244,8 @@ var platforms = []*Platform{
 		SaveConfirm:    []Confirm{{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""}},
 		SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy completed successfully`),
 		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+		QuestionHelp:   true,
+		QuoteNext:      ctrlV,
 	},
 	{
 		Name:    "juniper_junos",
@@ -263,6 +282,8 @@ var platforms = []*Platform{
 		Abort:           "rollback 0",
 		HostnameChange:  regexp.MustCompile(`^\s*commit\b`),
 		NoiseLines:      regexp.MustCompile(`^\s*(\[edit[^\]]*\]|\{[^}]*\})\s*$`),
+		// No documented way to type a literal '?': such lines are refused.
+		QuestionHelp: true,
 	},
 	{
 		// IOS-XR: one prompt shape for every mode, prefixed with the
@@ -295,6 +316,8 @@ var platforms = []*Platform{
 		CommitFailed:   "show configuration failed",
 		Abort:          "abort",
 		HostnameChange: regexp.MustCompile(`^\s*commit\b`),
+		QuestionHelp:   true,
+		QuoteNext:      ctrlV,
 	},
 	{
 		// ASA: IOS-like modes; paging is "terminal pager 0" and errors
@@ -314,6 +337,8 @@ var platforms = []*Platform{
 		SaveCommand:    "write memory",
 		SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]`),
 		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+		QuestionHelp:   true,
+		QuoteNext:      ctrlV,
 	},
 	{
 		Name:    "linux",

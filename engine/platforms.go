@@ -35,7 +35,17 @@ func PlatformFromDef(d *hcl.PlatformDef) (*driver.Platform, error) {
 			return nil, fmt.Errorf("platform %q: %w", d.Name, err)
 		}
 	} else {
-		p = &driver.Platform{Name: d.Name, CommandMode: driver.ModePrivileged, Pager: regexp.MustCompile(`^\s*-+\s*[Mm]ore\s*-+\s*$`), PagerContinue: " "}
+		// Most CLIs take '?' as a request for help; without a base to say
+		// how to type one, a line holding it is refused, not mangled.
+		p = &driver.Platform{Name: d.Name, CommandMode: driver.ModePrivileged, Pager: regexp.MustCompile(`^\s*-+\s*[Mm]ore\s*-+\s*$`), PagerContinue: " ", QuestionHelp: true}
+	}
+	switch d.QuestionMark {
+	case "ctrl_v":
+		p.QuestionHelp, p.QuoteNext = true, "\x16"
+	case "refuse":
+		p.QuestionHelp, p.QuoteNext = true, ""
+	case "literal":
+		p.QuestionHelp, p.QuoteNext = false, ""
 	}
 	compile := func(what, expr string) (*regexp.Regexp, error) {
 		re, err := regexp.Compile(expr)

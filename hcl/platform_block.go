@@ -3,6 +3,7 @@ package hcl
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,6 +54,11 @@ type PlatformDef struct {
 	// HostnameChange matches the commands after which the prompt shows a
 	// new device name ("sysname X").
 	HostnameChange string
+	// QuestionMark says how a '?' in a line is typed: "ctrl_v" (Ctrl-V
+	// before it: '?' asks for help, Ctrl-V makes it literal), "refuse"
+	// ('?' asks for help and cannot be typed: such lines are an error) or
+	// "literal" (an ordinary character); "" keeps the base's.
+	QuestionMark string
 
 	DeclRange hclv2.Range
 }
@@ -85,8 +91,12 @@ var platformSchema = &hclv2.BodySchema{
 		{Name: "commit"},
 		{Name: "abort"},
 		{Name: "hostname_change"},
+		{Name: "question_mark"},
 	},
 }
+
+// QuestionMarkModes are the values of a platform block's question_mark.
+var QuestionMarkModes = []string{"ctrl_v", "refuse", "literal"}
 
 var platformNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
@@ -222,6 +232,14 @@ func (l *loader) decodePlatformBlock(blk *hclv2.Block) *PlatformDef {
 	d.Commit, _ = str("commit")
 	d.Abort, _ = str("abort")
 	d.HostnameChange = re("hostname_change", false)
+	if v, attr := str("question_mark"); attr != nil {
+		if !slices.Contains(QuestionMarkModes, v) {
+			l.diags = append(l.diags, errorAt(attr.Expr.Range(), "Unknown question_mark",
+				fmt.Sprintf("question_mark is %q; it says how a '?' in a line is typed on this device: %s.", v, listOr(QuestionMarkModes))))
+			ok = false
+		}
+		d.QuestionMark = v
+	}
 	if d.Base == "" && d.PromptPrivileged == "" && ok {
 		l.diags = append(l.diags, errorAt(blk.DefRange, "Platform without prompts",
 			"A platform needs base (a built-in platform to start from) or prompt_privileged (the prompt commands run at)."))

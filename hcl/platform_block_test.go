@@ -2,6 +2,7 @@ package hcl_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -65,5 +66,43 @@ platform "x1" {
 		if got[s] != at {
 			t.Errorf("%s at %q, want %s (all: %v)", s, got[s], at, got)
 		}
+	}
+}
+
+// question_mark says how a '?' is typed; an unknown value is an error at
+// the value, listing the accepted ones.
+func TestPlatformQuestionMark(t *testing.T) {
+	pb := mustLoad(t, map[string]string{"p.hcl": `
+platform "vrp" {
+  base          = "cisco_ios"
+  question_mark = "refuse"
+}
+platform "plain" { base = "cisco_ios" }
+`}, []string{"p.hcl"})
+	got := map[string]string{}
+	for _, p := range pb.Platforms {
+		got[p.Name] = p.QuestionMark
+	}
+	if got["vrp"] != "refuse" || got["plain"] != "" {
+		t.Errorf("question_mark decoded as %v", got)
+	}
+	_, diags := load(t, map[string]string{"p.hcl": `
+platform "x1" {
+  base          = "cisco_ios"
+  question_mark = "escape"
+}
+`}, []string{"p.hcl"})
+	found := false
+	for _, d := range diags {
+		if d.Summary == "Unknown question_mark" && d.Subject != nil {
+			found = true
+			at := fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+			if at != "p.hcl:4:19" || !strings.Contains(d.Detail, "ctrl_v, refuse or literal") {
+				t.Errorf("diagnostic at %s: %s", at, d.Detail)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no Unknown question_mark diagnostic: %v", diags)
 	}
 }

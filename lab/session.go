@@ -386,6 +386,18 @@ func (s *session) readLine(echo bool) (string, error) {
 					}
 				}
 			}
+		case b == 0x16 && s.helpOK:
+			// Ctrl-V: the next character is typed as itself, the way to
+			// put a '?' in a line where '?' asks for help. The key itself
+			// prints nothing.
+			n, err := s.readByte()
+			if err != nil {
+				return "", err
+			}
+			if n >= 0x20 && n != 0x7f {
+				buf = append(buf, n)
+				pending++
+			}
 		case b == '?' && s.helpOK:
 			flush()
 			if echo {
