@@ -328,6 +328,7 @@ func TestContextHelp(t *testing.T) {
 		{Name: "r1", Platform: CiscoIOS},
 		{Name: "nx1", Platform: CiscoNXOS},
 		{Name: "xr1", Platform: CiscoXR},
+		{Name: "vmx1", Platform: JuniperJunos},
 	}})
 	t.Run("cisco_ios", func(t *testing.T) {
 		c := dial(t, f.Device("r1"))
@@ -375,6 +376,39 @@ func TestContextHelp(t *testing.T) {
 		c.send("router ?")
 		out := strings.ReplaceAll(c.expect(`RP/0/RP0/CPU0:xr1\(config\)#router $`), "\r\n", "\n")
 		wantAll(t, "router ?", out, "  ospf\n", "  bgp\n", "  static\n")
+	})
+	t.Run("juniper_junos", func(t *testing.T) {
+		c := dial(t, f.Device("vmx1"))
+		c.expect(`admin@vmx1> $`)
+		c.send("show ?")
+		out := strings.ReplaceAll(c.expect(`admin@vmx1> show $`), "\r\n", "\n")
+		wantAll(t, "show ?", out, "Possible completions:\n", "  configuration\n", "  version\n")
+		c.send("\x15frob?")
+		if out := c.expect(`admin@vmx1> frob$`); !strings.Contains(out, "No valid completions") {
+			t.Errorf("frob?: %q", out)
+		}
+		c.send("\x15")
+		c.cmd("configure", `admin@vmx1# $`)
+		c.send("set ?")
+		out = strings.ReplaceAll(c.expect(`admin@vmx1# set $`), "\r\n", "\n")
+		wantAll(t, "set ? in configuration", out, "Possible completions:\n")
+	})
+	t.Run("ctrl-v", func(t *testing.T) {
+		// Ctrl-V makes the '?' a character: no help, the line keeps it.
+		d := f.Device("r1")
+		c := dial(t, d)
+		c.expect(`r1>$`)
+		c.send("enable\n")
+		c.expect("Password: $")
+		c.send("admin\n")
+		c.expect(`r1#$`)
+		c.cmd("configure terminal", `r1\(config\)#$`)
+		c.cmd("interface GigabitEthernet0/1", `r1\(config-if\)#$`)
+		out := c.cmd("description why\x16? not", `r1\(config-if\)#$`)
+		wantNone(t, "description with ^V?", out, "Unrecognized", "%")
+		if !strings.Contains(d.RunningConfig(), " description why? not\n") {
+			t.Errorf("running-config lacks the description with its '?':\n%s", d.RunningConfig())
+		}
 	})
 }
 

@@ -43,7 +43,17 @@ func helpList(words []string, partial bool) string {
 
 // cmdHelp walks a command trie to the words of line.
 func cmdHelp(t *cmdNode, line string) string {
-	partial := line != "" && !strings.HasSuffix(line, " ")
+	words, partial, ok := cmdWords(t, line)
+	if !ok {
+		return "% Unrecognized command\n"
+	}
+	return helpList(words, partial)
+}
+
+// cmdWords lists what may follow line in a command trie (the words a
+// partial last word may become); ok is false when line fits nothing.
+func cmdWords(t *cmdNode, line string) (words []string, partial, ok bool) {
+	partial = line != "" && !strings.HasSuffix(line, " ")
 	toks := tokenize(line)
 	last := ""
 	if partial {
@@ -72,10 +82,10 @@ func cmdHelp(t *cmdNode, line string) string {
 			next = arg
 		}
 		if next == nil {
-			return "% Unrecognized command\n"
+			return nil, partial, false
 		}
 		if next.rest {
-			return helpList([]string{"<cr>"}, false)
+			return []string{"<cr>"}, false, true
 		}
 		cur = next
 	}
@@ -95,7 +105,35 @@ func cmdHelp(t *cmdNode, line string) string {
 	if !partial && cur.fn != nil {
 		out = append(out, "<cr>")
 	}
-	return helpList(out, partial)
+	return out, partial, len(out) > 0
+}
+
+// help: Junos answers '?' with "Possible completions:" and one word a
+// line, or "No valid completions", then retypes the line.
+func (junosPlatform) help(s *session, line string) string {
+	t := junosOpTree
+	if s.inConfig {
+		t = junosCfgTree
+	}
+	words, _, ok := cmdWords(t, line)
+	if !ok {
+		return "No valid completions\n"
+	}
+	sort.SliceStable(words, func(i, j int) bool {
+		if (words[i] == "<cr>") != (words[j] == "<cr>") {
+			return words[i] == "<cr>"
+		}
+		return words[i] < words[j]
+	})
+	var b strings.Builder
+	b.WriteString("Possible completions:\n")
+	for _, w := range words {
+		if w == "<cr>" {
+			w = "<[Enter]>"
+		}
+		b.WriteString("  " + w + "\n")
+	}
+	return b.String()
 }
 
 // gramHelp lists what a configuration grammar takes after line; extra are
