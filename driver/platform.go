@@ -197,7 +197,10 @@ var platforms = []*Platform{
 			{Question: regexp.MustCompile(`Destination filename \[[^\]]*\]\??\s*$`), Answer: ""},
 			{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
 		},
-		SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]|(?i)bytes copied`),
+		// "[OK]" alone on its line, or ending one: with service
+		// compress-config IOS prints "Compressed configuration from
+		// 10194 bytes to 5372 bytes[OK]".
+		SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]|\[OK\]\s*$|(?i)bytes copied`),
 		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
 		QuestionHelp:   true,
 		QuoteNext:      ctrlV,
@@ -216,6 +219,8 @@ var platforms = []*Platform{
 			Indicator{Text: "% Invalid command", LineStart: true},
 			Indicator{Text: "% Invalid parameter", LineStart: true},
 			Indicator{Text: "ERROR:", LineStart: true},
+			// A command the user's role may not run.
+			Indicator{Text: "% Permission denied", LineStart: true},
 		),
 		SaveCommand: "copy running-config startup-config",
 		SaveConfirm: []Confirm{
@@ -239,6 +244,8 @@ var platforms = []*Platform{
 		PagerContinue: " ",
 		FailureIndicators: append(slices.Clone(commonCiscoFailures),
 			Indicator{Text: "% Error", LineStart: true},
+			// A command this hardware or image lacks (vEOS).
+			Indicator{Text: "% Unavailable command", LineStart: true},
 		),
 		SaveCommand:    "copy running-config startup-config",
 		SaveConfirm:    []Confirm{{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""}},
@@ -310,6 +317,8 @@ var platforms = []*Platform{
 		FailureIndicators: append(slices.Clone(commonCiscoFailures),
 			Indicator{Text: "% Failed to commit", LineStart: true},
 			Indicator{Text: "% Invalid", LineStart: true},
+			// Task-based authorization refused the command.
+			Indicator{Text: "% This command is not authorized", LineStart: true},
 		),
 		SaveNoop:       true,
 		Commit:         "commit",
