@@ -62,6 +62,31 @@ type feeder struct{ s *Session }
 
 func (f feeder) Write(p []byte) (int, error) { f.s.feed(p); return len(p), nil }
 
+// stderrBufSize: with a PTY, stderr is merged into stdout and the separate
+// stream stays empty, so its reader needs little. x/crypto copies a
+// session's Stderr with io.Copy, whose default 32 KiB buffer was a third
+// of an open session's memory.
+const stderrBufSize = 512
+
+// ReadFrom makes io.Copy use this small buffer instead of its own.
+func (f feeder) ReadFrom(r io.Reader) (int64, error) {
+	buf := make([]byte, stderrBufSize)
+	var total int64
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			f.s.feed(buf[:n])
+			total += int64(n)
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
 func (s *Session) wake() {
 	select {
 	case s.notify <- struct{}{}:
