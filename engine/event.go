@@ -103,9 +103,12 @@ type StepResult struct {
 	Duration time.Duration
 	Message  string
 	Output   string
-	Records  []map[string]any
-	Asserts  []AssertResult
-	Attempts int
+	// OutputOmitted says why Output is empty although the step had output:
+	// OmittedConfiguration for a configuration body (Options.KeepConfigBodies).
+	OutputOmitted string
+	Records       []map[string]any
+	Asserts       []AssertResult
+	Attempts      int
 	// WouldChange, in check mode, holds for a changing step the lines
 	// apply would send that change the device (empty: in sync).
 	WouldChange []string
@@ -161,3 +164,15 @@ type Sink interface {
 	Event(Event)
 	Close() error
 }
+
+// OmittedConfiguration: the step's output was the device's configuration,
+// left out of the Report.
+const OmittedConfiguration = "configuration"
+
+// configKinds are the step kinds whose output is a configuration body.
+var configKinds = map[string]bool{"backup": true, "checkpoint": true}
+
+// IsConfigBody reports whether a step of this kind returns a device's
+// whole configuration as its output (which holds password hashes, SNMP
+// communities and keys, and can be large).
+func IsConfigBody(kind string) bool { return configKinds[kind] }

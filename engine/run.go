@@ -40,6 +40,10 @@ type Options struct {
 	ConnectJitter time.Duration
 	FailFast      bool
 	Check         bool // run only steps that do not change devices
+	// KeepConfigBodies keeps the output of the steps that read a device's
+	// whole configuration (backup, checkpoint) in the Report. By default it
+	// is in the step's events only, and the Report says it was omitted.
+	KeepConfigBodies bool
 	// RetryBackoff is the first wait between attempts of a step; it doubles
 	// per attempt up to 30s. Default 1s.
 	RetryBackoff time.Duration
@@ -393,6 +397,9 @@ func (r *runner) device(ctx context.Context, h *hcl.Host) *DeviceResult {
 		}
 	}
 	d.res.Message = d.redactor(d.res.Message)
+	if !r.opts.KeepConfigBodies {
+		dropConfigBodies(d.res)
+	}
 	d.res.Duration = r.opts.Now().Sub(d.res.Start)
 	d.res.Status = d.status()
 	if d.res.Status != DevicePassed && d.res.Status != DeviceSkipped && r.opts.FailFast {
@@ -1136,6 +1143,19 @@ func shortStack(stack []byte) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// dropConfigBodies empties the output of a device's steps that read its
+// whole configuration, once their events are out (the console, the
+// transcript and the backup file have it). A fleet's report would
+// otherwise hold every device's configuration until the run ends: 10,000
+// devices of 100 KB are a gigabyte.
+func dropConfigBodies(res *DeviceResult) {
+	for _, sr := range res.Steps {
+		if IsConfigBody(sr.Kind) && sr.Output != "" {
+			sr.Output, sr.OutputOmitted = "", OmittedConfiguration
+		}
+	}
 }
 
 // safeDevice runs a device and, should anything outside the protected

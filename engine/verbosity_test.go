@@ -185,6 +185,7 @@ step "backup" "running" {
 `, backups))
 	opts := fastOpts(nil)
 	opts.Check = true
+	opts.KeepConfigBodies = true
 	rep := plan.Run(context.Background(), hosts, opts)
 	for _, d := range rep.Devices {
 		s := d.Steps[0]

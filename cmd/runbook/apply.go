@@ -216,6 +216,8 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		Open:         newOpener(logger),
 		Sink:         sink,
 		Logger:       logger,
+		// The report holds the configurations only when asked to write them.
+		KeepConfigBodies: jsonOpts.ConfigBodies,
 	}
 	if tr, ok := console.(engine.StepTracer); ok && f.verbose >= 2 {
 		opts.Tracer = tr

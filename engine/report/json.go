@@ -24,12 +24,6 @@ type JSONOptions struct {
 	Shard *ShardInfo
 }
 
-// configKinds are the step kinds whose output is a configuration body.
-var configKinds = map[string]bool{"backup": true, "checkpoint": true}
-
-// IsConfigBody reports whether a step of this kind returns a device's
-// configuration as its output.
-func IsConfigBody(kind string) bool { return configKinds[kind] }
 
 type jsonSink struct {
 	path   string
@@ -174,9 +168,9 @@ func buildJSON(rep *engine.Report, opts JSONOptions) jsonReport {
 			}
 			switch {
 			case opts.NoOutput:
-			case IsConfigBody(st.Kind) && !opts.ConfigBodies:
-				if st.Output != "" {
-					js.OutputOmitted = "configuration"
+			case engine.IsConfigBody(st.Kind) && !opts.ConfigBodies, st.OutputOmitted != "":
+				if st.Output != "" || st.OutputOmitted != "" {
+					js.OutputOmitted = engine.OmittedConfiguration
 				}
 			default:
 				out := st.Output
