@@ -17,7 +17,7 @@ import (
 // Cryptochecksum. Errors start with "ERROR: ". Prompts end with a space.
 var asaPlatform *iosLike
 
-func init() { asaPlatform = newASA() }
+func initASA() { asaPlatform = newASA() }
 
 const asaVersion = "9.16(2)"
 

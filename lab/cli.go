@@ -3,6 +3,7 @@ package lab
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // platformImpl is one CLI personality. Every method runs on the session's
@@ -16,7 +17,24 @@ type platformImpl interface {
 	moreMarker() string
 }
 
+// loadPlatforms builds the platforms' command tables and grammars, once,
+// when the first device needs them: a runbook run against real devices
+// does not pay for them (4 MB and 8 ms at every start).
+func loadPlatforms() {
+	platformsBuilt.Do(func() {
+		initIOS()
+		initNXOS()
+		initEOS()
+		initASA()
+		initJunos()
+		initXR()
+	})
+}
+
+var platformsBuilt sync.Once
+
 func platformFor(p string) platformImpl {
+	loadPlatforms()
 	switch p {
 	case CiscoNXOS:
 		return nxosPlatform

@@ -12,7 +12,7 @@ import (
 // "Copy completed successfully." on save.
 var eosPlatform *iosLike
 
-func init() { eosPlatform = newEOS() }
+func initEOS() { eosPlatform = newEOS() }
 
 func newEOS() *iosLike {
 	p := &iosLike{

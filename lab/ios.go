@@ -10,7 +10,7 @@ import (
 // iosPlatform simulates an IOSv / IOS-XE router (cisco_ios, cisco_xe).
 var iosPlatform *iosLike
 
-func init() { iosPlatform = newIOS() }
+func initIOS() { iosPlatform = newIOS() }
 
 func newIOS() *iosLike {
 	p := &iosLike{

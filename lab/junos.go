@@ -15,7 +15,7 @@ type junosPlatform struct{}
 
 var junosOpTree, junosCfgTree *cmdNode
 
-func init() {
+func initJunos() {
 	op := &cmdNode{}
 	op.add("show version", junosShowVersion)
 	op.add("show configuration", junosShowConfiguration)

@@ -11,7 +11,7 @@ import (
 // "no shutdown", "copy run start" without confirmation.
 var nxosPlatform *iosLike
 
-func init() { nxosPlatform = newNXOS() }
+func initNXOS() { nxosPlatform = newNXOS() }
 
 func newNXOS() *iosLike {
 	p := &iosLike{

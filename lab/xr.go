@@ -22,7 +22,7 @@ var (
 	xrGlobalWordsCache []string
 )
 
-func init() {
+func initXR() {
 	xrModes = xrGrammars()
 	xrGlobalWordsCache = xrModes[""].gram.keywords()
 	t := &cmdNode{}
