@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Mode names used by the platform definitions.
@@ -142,8 +143,15 @@ type Indicator struct {
 // characters prompts end or mark modes with. Banner art ("#####",
 // "=====>") cannot start one. Once the session has learned its prompt,
 // only that name is a prompt (except after a hostname change), so output
-// that merely looks like a prompt does not end a response.
-const host = `(?P<host>[\p{L}\p{N}_.\-][^\s#>$%()\[\]{}"'\\]{0,254}?)`
+// that merely looks like a prompt does not end a response. The length is
+// checked by modeOf, not by the pattern: a counted repetition ({0,254})
+// compiles into 255 copies of the class, 360 KB and 0.6 ms per pattern,
+// and made every prompt match slower.
+const host = `(?P<host>[\p{L}\p{N}_.\-][^\s#>$%()\[\]{}"'\\]*?)`
+
+// maxHostLen is the longest device name a prompt may show, in characters
+// (a DNS name's limit).
+const maxHostLen = 255
 
 // linuxHost is a Linux prompt's stable part: user@host, or the host.
 const linuxHost = `[^\s@\[\]:$#>%]+`
@@ -407,6 +415,9 @@ func (p *Platform) modeOf(line string) (mode, hostname string, ok bool) {
 		}
 		if i := m.Prompt.SubexpIndex("host"); i >= 0 {
 			hostname = sub[i]
+		}
+		if utf8.RuneCountInString(hostname) > maxHostLen {
+			continue // a long word ending in '#' is output, not a prompt
 		}
 		return m.Name, hostname, true
 	}
