@@ -348,10 +348,13 @@ func keyscanArgs(hostname string) string {
 // read-modify-rename would otherwise lose lines.
 var knownHostsLocks sync.Map // path -> *sync.Mutex
 
-// learn appends the key (trust on first use). The file is rewritten to a
-// temporary file in the same directory and renamed over the original, so
-// readers see either the old or the new file, never half a line. It is
-// re-read under the lock first: another session may have learned this
+// learn appends the key (trust on first use), as OpenSSH does: one line
+// added to the end of the file in a single write, then synced. Rewriting
+// the file for each new host, and reading it again for the next, cost
+// O(N) per host, O(N²) for a fleet seen for the first time. The file is
+// read again only if something else changed it (its size and time differ
+// from what the cache holds); otherwise the key is added to the parsed
+// file in memory. Under the lock, another session may have learned this
 // host meanwhile, possibly with a different key.
 func (h *hostKeyChecker) learn(hostname string, remote net.Addr, key ssh.PublicKey) error {
 	mu, _ := knownHostsLocks.LoadOrStore(h.file, &sync.Mutex{})
@@ -378,39 +381,34 @@ func (h *hostKeyChecker) learn(hostname string, remote net.Addr, key ssh.PublicK
 	if err := os.MkdirAll(filepath.Dir(h.file), 0o700); err != nil {
 		return fmt.Errorf("known_hosts: %v", err)
 	}
-	old, err := os.ReadFile(h.file)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("known_hosts: %v", err)
-	}
-	mode := os.FileMode(0o600)
-	if st, err := os.Stat(h.file); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if len(old) > 0 && old[len(old)-1] != '\n' {
-		old = append(old, '\n')
-	}
-	data := append(old, knownhosts.Line([]string{knownhosts.Normalize(hostname)}, key)+"\n"...)
-
-	tmp, err := os.CreateTemp(filepath.Dir(h.file), ".known_hosts.tmp*")
+	f, err := os.OpenFile(h.file, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("known_hosts: %v", err)
 	}
-	_, werr := tmp.Write(data)
-	if werr == nil {
-		werr = tmp.Sync()
+	line := knownhosts.Line([]string{knownhosts.Normalize(hostname)}, key) + "\n"
+	// A last line without its newline (an editor's) must not run into ours.
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
+			line = "\n" + line
+		}
 	}
-	if cerr := tmp.Close(); werr == nil {
+	_, werr := f.Write([]byte(line))
+	if werr == nil {
+		werr = f.Sync()
+	}
+	var st os.FileInfo
+	if werr == nil {
+		st, werr = f.Stat()
+	}
+	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), mode)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), h.file)
-	}
 	if werr != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("known_hosts: writing %s: %v", h.file, werr)
+	}
+	if db != nil && db.remember(hostname, key, h.file) {
+		knownHostsCache.Store(h.file, &knownHostsEntry{size: st.Size(), modTime: st.ModTime().UnixNano(), db: db})
 	}
 	h.logger.Info("learned host key (accept-new)", "device", h.device, "host", knownhosts.Normalize(hostname),
 		"key", key.Type()+" "+ssh.FingerprintSHA256(key), "file", h.file)

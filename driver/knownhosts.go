@@ -38,6 +38,26 @@ type knownHostsDB struct {
 	// hashed file each question costs an HMAC per hashed line.
 	foundMu sync.Mutex
 	found   map[string][]knownhosts.KnownKey // by "host:port"
+
+	// lines is the number of lines read, or appended by learn since.
+	lines int
+}
+
+// remember adds a key learned for address (accept-new) to what keysFor
+// answers, so that the file need not be read again for the next host. It
+// reports false when the memo is full: the caller must then let the file
+// be read again.
+func (db *knownHostsDB) remember(address string, key ssh.PublicKey, file string) bool {
+	known := db.keysFor(address)
+	db.foundMu.Lock()
+	defer db.foundMu.Unlock()
+	if db.found == nil || len(db.found) >= maxFound {
+		return false
+	}
+	db.lines++
+	// A new slice: earlier answers are shared with their callers.
+	db.found[address] = append(known[:len(known):len(known)], knownhosts.KnownKey{Key: key, Filename: file, Line: db.lines})
+	return true
 }
 
 // maxFound bounds the memo of keysFor's answers; a process that asks
@@ -235,6 +255,7 @@ func readKnownHosts(r io.Reader, file string) (*knownHostsDB, error) {
 			db.skipped = append(db.skipped, skippedLine{file, n, err})
 		}
 	}
+	db.lines = n
 	return db, sc.Err()
 }
 

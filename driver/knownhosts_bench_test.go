@@ -4,9 +4,11 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -95,5 +97,34 @@ func BenchmarkKnownHostsLookup(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkAcceptNewFleet learns the keys of a fleet seen for the first
+// time (accept-new), one host after another as a run's sessions do:
+// "per-host" is what learning one more host costs at that fleet size.
+func BenchmarkAcceptNewFleet(b *testing.B) {
+	for _, n := range []int{1000, 4000} {
+		b.Run(fmt.Sprintf("hosts=%d", n), func(b *testing.B) {
+			keys := make([]ssh.PublicKey, n)
+			for i := range keys {
+				keys[i] = benchKey(i)
+			}
+			for b.Loop() {
+				file := filepath.Join(b.TempDir(), "known_hosts")
+				start := time.Now()
+				for i, k := range keys {
+					cfg := &Config{HostKeyCheck: HostKeyAcceptNew, KnownHostsFile: file, Address: "127.0.0.1", Port: 20000 + i}
+					h, _, err := hostKeyCallback(cfg, "d", nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := h.check(net.JoinHostPort("127.0.0.1", strconv.Itoa(20000+i)), nil, k); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(time.Since(start).Microseconds())/float64(n), "us/host")
+			}
+		})
 	}
 }
