@@ -1,8 +1,7 @@
 package report
 
 import (
-	"bufio"
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -20,63 +19,15 @@ const (
 	dirMode  os.FileMode = 0o700
 )
 
-// writeFileAtomic writes path through a temporary file in the same directory
-// and renames it into place, so readers (and a crash) see the old file or the
-// new one whole, never a torn one. The temp file is removed on any failure.
-// The file gets at most perm: the temp file is created 0600 minus the umask,
-// and perm can only narrow that.
-func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, dirMode); err != nil {
+// writeFileAtomic writes path whole or not at all, durably, through the
+// project's one atomic writer (internal/atomicfile): readers and a crash
+// see the old file or the new one, never a torn one. The file gets perm.
+func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer atomicfile.Track(f.Name())()
-	closed := false
-	defer func() {
-		if err != nil {
-			if !closed {
-				f.Close()
-			}
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := narrowMode(f, perm); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	closed = true
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
-// narrowMode takes from f's mode what perm does not allow; it never adds.
-func narrowMode(f *os.File, perm os.FileMode) error {
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	have := st.Mode().Perm()
-	if want := have & perm; want != have {
-		if err := f.Chmod(want); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-			return err
-		}
-	}
-	return nil
+	return atomicfile.WriteFile(path, buf.Bytes(), perm, dirMode)
 }
 
 // CheckWritable reports whether a file can be written at path, by creating

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -13,7 +15,8 @@ import (
 // all, even across a crash, and is on disk when WriteFile returns: data
 // goes to a temporary file beside path (tracked, see Track), which is made
 // durable, renamed over path, and the rename made durable. Missing
-// directories are created with dirPerm; the file gets perm.
+// directories are created with dirPerm; the file gets perm less the
+// process's umask, as os.WriteFile's would.
 //
 // Making things durable is what costs: a cache flush of the disk each
 // time. On Linux, writers that are saving files at the same moment (the
@@ -59,7 +62,7 @@ func WriteFile(path string, data []byte, perm, dirPerm os.FileMode) (err error) 
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	if err = f.Chmod(perm); err != nil {
+	if err = f.Chmod(perm &^ umask(f)); err != nil {
 		return err
 	}
 	if err = d.sync.beforeRename(f, ticket); err != nil {
@@ -241,3 +244,37 @@ func (g *flushGroup) wait(ticket uint64) error {
 func (g *flushGroup) beforeRename(_ *os.File, ticket uint64) error { return g.wait(ticket) }
 
 func (g *flushGroup) afterRename(_ string, _ []string, ticket uint64) error { return g.wait(ticket) }
+
+// umask is the process's file mode creation mask, read from
+// /proc/self/status at each write (a process may change it): setting it to
+// read it (syscall.Umask) would widen the files other goroutines create
+// meanwhile. Where it cannot be read, it is inferred from the temporary
+// file f (created 0600 less the umask), taking group and other bits as
+// masked.
+func umask(f *os.File) os.FileMode {
+	if m, ok := readUmask(); ok {
+		return m
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0o077
+	}
+	return 0o077 | (0o600 &^ st.Mode().Perm())
+}
+
+func readUmask() (os.FileMode, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Umask:"); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
+			if err != nil {
+				return 0, false
+			}
+			return os.FileMode(n) & os.ModePerm, true
+		}
+	}
+	return 0, false
+}

@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -48,5 +49,27 @@ func TestLinuxSharesFlushesPerFilesystem(t *testing.T) {
 	f.Close()
 	if err := syncfs(f); err == nil {
 		t.Error("syncfs on a closed file: no error")
+	}
+}
+
+// The file gets perm less the umask, as os.WriteFile's would, whatever
+// the umask was when the process started.
+func TestWriteFileHonoursUmask(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ umask, perm, want os.FileMode }{
+		{0o022, 0o666, 0o644},
+		{0o077, 0o640, 0o600},
+		{0o277, 0o600, 0o400},
+	} {
+		old := syscall.Umask(int(c.umask))
+		path := filepath.Join(dir, fmt.Sprintf("f-%o", c.umask))
+		err := WriteFile(path, []byte("x"), c.perm, 0o750)
+		syscall.Umask(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != c.want {
+			t.Errorf("umask %03o, perm %03o: mode %v (%v), want %v", c.umask, c.perm, st.Mode().Perm(), err, c.want)
+		}
 	}
 }
