@@ -90,8 +90,9 @@ func maxRSSMiB() float64 {
 
 // BenchmarkApplyFleet runs playbooks/ntp.hcl on a lab fleet (in another
 // process) of RUNBOOK_BENCH_DEVICES devices (default 1000) with
-// RUNBOOK_BENCH_LATENCY per command (default 20ms), and compares the wall time with the ideal: one
-// device's critical path × ceil(devices / forks).
+// RUNBOOK_BENCH_LATENCY per command (default 20ms), with each number of
+// forks in RUNBOOK_BENCH_FORKS (default "100,500"), and compares the wall
+// time with the ideal: one device's critical path × ceil(devices / forks).
 func BenchmarkApplyFleet(b *testing.B) {
 	devices := 1000
 	if v, err := strconv.Atoi(os.Getenv("RUNBOOK_BENCH_DEVICES")); err == nil && v > 0 {
@@ -131,7 +132,18 @@ func BenchmarkApplyFleet(b *testing.B) {
 	sort.Slice(single, func(i, j int) bool { return single[i] < single[j] })
 	critical := single[len(single)/2]
 
-	for _, forks := range []int{100, 500} {
+	forksList := []int{100, 500}
+	if v := os.Getenv("RUNBOOK_BENCH_FORKS"); v != "" {
+		forksList = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				b.Fatalf("RUNBOOK_BENCH_FORKS=%q: want a comma-separated list of positive numbers", v)
+			}
+			forksList = append(forksList, n)
+		}
+	}
+	for _, forks := range forksList {
 		b.Run(fmt.Sprintf("devices=%d/forks=%d", devices, forks), func(b *testing.B) {
 			for b.Loop() {
 				cpu0, lab0 := cpuTime(), processCPU(labPID)
