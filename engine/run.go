@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -295,6 +296,7 @@ func playbookName(p *hcl.Playbook) string {
 	if len(names) == 1 {
 		return names[0]
 	}
+	slices.Sort(names) // the same name for the same files, run after run
 	return strings.Join(names, ",")
 }
 
