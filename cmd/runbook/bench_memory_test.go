@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/runbook-dev/runbook/driver"
 	"github.com/runbook-dev/runbook/engine"
 	"github.com/runbook-dev/runbook/hcl"
 )
@@ -73,4 +77,79 @@ func memNow() (heap, rss float64) {
 		}
 	}
 	return heap, rss
+}
+
+// BenchmarkFleetMemory runs playbooks/ntp.hcl on a lab fleet served by a
+// child process (RUNBOOK_BENCH_DEVICES, default 3000; RUNBOOK_BENCH_FORKS,
+// default 1000; 100 ms per command) and samples runbook's Go heap and
+// stacks every 50 ms: the peak, the goroutines per running session, and
+// what the finished run still holds (the report). With
+// RUNBOOK_BENCH_HEAPPROFILE=FILE it writes a heap profile at the peak.
+//
+//	go test ./cmd/runbook -run '^$' -bench FleetMemory -benchtime 1x
+func BenchmarkFleetMemory(b *testing.B) {
+	devices, forks := 3000, 1000
+	if v, err := strconv.Atoi(os.Getenv("RUNBOOK_BENCH_DEVICES")); err == nil && v > 0 {
+		devices = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("RUNBOOK_BENCH_FORKS")); err == nil && v > 0 {
+		forks = v
+	}
+	inv, _ := startLabProcess(b, devices, 100*time.Millisecond)
+	src, err := os.ReadFile("../../playbooks/ntp.hcl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	play := filepath.Join(b.TempDir(), "ntp.hcl")
+	if err := os.WriteFile(play, src, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	lf := loadFlags{inventory: []string{inv}, diagFormat: "plain"}
+	plan, err := lf.load(io.Discard, []string{play})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hosts := plan.Playbook.Inventory.Hosts
+	for range b.N {
+		var peak uint64
+		maxG := 0
+		done, sampled := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(sampled)
+			t := time.NewTicker(50 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+				}
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				maxG = max(maxG, runtime.NumGoroutine())
+				if m.HeapInuse+m.StackInuse > peak {
+					peak = m.HeapInuse + m.StackInuse
+					if p := os.Getenv("RUNBOOK_BENCH_HEAPPROFILE"); p != "" {
+						if f, err := os.Create(p); err == nil {
+							_ = pprof.WriteHeapProfile(f)
+							f.Close()
+						}
+					}
+				}
+			}
+		}()
+		rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks, ConnectLimit: forks})
+		close(done)
+		<-sampled
+		if !allPassed(rep) {
+			b.Fatalf("not every device passed")
+		}
+		_ = driver.WaitClosed(context.Background())
+		held, _ := memNow()
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap+stack-MiB")
+		b.ReportMetric(float64(maxG)/float64(min(forks, devices)), "goroutines/session")
+		b.ReportMetric(held/(1<<20), "held-after-run-MiB")
+		b.ReportMetric(maxRSSMiB(), "peak-rss-MiB")
+		runtime.KeepAlive(rep)
+	}
 }
