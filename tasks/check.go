@@ -28,7 +28,7 @@ func (a *SendConfigSet) Check(ctx context.Context, conn Conn, env *Env) (*Result
 	}
 	p, failed, err := a.plan(ctx, conn, env, lines)
 	if err != nil {
-		return nil, fmt.Errorf("check: %w", err)
+		return nil, fmt.Errorf("send_config_set: %w", err)
 	}
 	if failed != nil {
 		return failed, nil

@@ -24,7 +24,6 @@ type JSONOptions struct {
 	Shard *ShardInfo
 }
 
-
 type jsonSink struct {
 	path   string
 	opts   JSONOptions
