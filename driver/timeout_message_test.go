@@ -44,8 +44,10 @@ func TestTimeoutMessagesAreShort(t *testing.T) {
 				_, err := s.SendCommand(cctx, "show clock")
 				return err
 			},
-			// (The time waited is what was left of the deadline: a little less.)
-			want: `hang1: send_command "show clock": timeout: no prompt within (3[5-9]0|400)ms \(privileged mode\); last received: "show clock\\n"`,
+			// (The time waited is what was left of the deadline: less, by
+			// however long the machine took to get there; only its form is
+			// checked.)
+			want: `hang1: send_command "show clock": timeout: no prompt within [0-9]+ms \(privileged mode\); last received: "show clock\\n"`,
 			is:   []error{driver.ErrTimeout, context.DeadlineExceeded},
 		},
 		{
