@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,8 +25,16 @@ import (
 func TestMain(m *testing.M) {
 	if args := os.Getenv("RUNBOOK_TEST_LAB_ARGS"); args != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		// RUNBOOK_TEST_LAB_CPUPROFILE=FILE profiles the simulator's CPU.
+		if p := os.Getenv("RUNBOOK_TEST_LAB_CPUPROFILE"); p != "" {
+			if f, err := os.Create(p); err == nil {
+				_ = pprof.StartCPUProfile(f)
+				defer f.Close()
+			}
+		}
 		code := run(ctx, append([]string{"lab", "serve"}, strings.Fields(args)...), os.Stdout, os.Stderr)
 		stop()
+		pprof.StopCPUProfile()
 		os.Exit(code)
 	}
 	// Tests talk only to 127.0.0.1: a bug that let a run reach the
