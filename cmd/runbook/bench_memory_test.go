@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -96,19 +95,7 @@ func BenchmarkFleetMemory(b *testing.B) {
 		forks = v
 	}
 	inv, _ := startLabProcess(b, devices, 100*time.Millisecond)
-	src, err := os.ReadFile("../../playbooks/ntp.hcl")
-	if err != nil {
-		b.Fatal(err)
-	}
-	play := filepath.Join(b.TempDir(), "ntp.hcl")
-	if err := os.WriteFile(play, src, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	lf := loadFlags{inventory: []string{inv}, diagFormat: "plain"}
-	plan, err := lf.load(io.Discard, []string{play})
-	if err != nil {
-		b.Fatal(err)
-	}
+	plan := ntpPlanFor(b, inv, io.Discard)
 	hosts := plan.Playbook.Inventory.Hosts
 	for range b.N {
 		var peak uint64

@@ -88,6 +88,26 @@ func maxRSSMiB() float64 {
 	return float64(ru.Maxrss) / 1024
 }
 
+// ntpPlanFor loads the README's playbook with the lab's inventory (-i),
+// from a copy so that its backups land in a temp dir.
+func ntpPlanFor(b *testing.B, inv string, diags io.Writer) *engine.Plan {
+	b.Helper()
+	src, err := os.ReadFile("../../playbooks/ntp.hcl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	play := filepath.Join(b.TempDir(), "ntp.hcl")
+	if err := os.WriteFile(play, src, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	lf := loadFlags{inventory: []string{inv}, diagFormat: "plain"}
+	plan, err := lf.load(diags, []string{play})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return plan
+}
+
 // BenchmarkApplyFleet runs playbooks/ntp.hcl on a lab fleet (in another
 // process) of RUNBOOK_BENCH_DEVICES devices (default 1000) with
 // RUNBOOK_BENCH_LATENCY per command (default 20ms), with each number of
@@ -103,21 +123,7 @@ func BenchmarkApplyFleet(b *testing.B) {
 		latency = v
 	}
 	inv, labPID := startLabProcess(b, devices, latency)
-	// The README's playbook, copied so that its backups land in a temp dir;
-	// -i replaces its inventory with the lab's.
-	src, err := os.ReadFile("../../playbooks/ntp.hcl")
-	if err != nil {
-		b.Fatal(err)
-	}
-	play := filepath.Join(b.TempDir(), "ntp.hcl")
-	if err := os.WriteFile(play, src, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	lf := loadFlags{inventory: []string{inv}, diagFormat: "plain"}
-	plan, err := lf.load(os.Stderr, []string{play})
-	if err != nil {
-		b.Fatal(err)
-	}
+	plan := ntpPlanFor(b, inv, os.Stderr)
 	hosts := plan.Playbook.Inventory.Hosts
 	// The critical path: one device alone, median of five devices.
 	var single []time.Duration
