@@ -264,24 +264,29 @@ func opName(kind, cmd string) string { return fmt.Sprintf("%s %q", kind, cmd) }
 
 // typed is cmd as it must be typed for the device to receive cmd: on a
 // CLI where '?' asks for help, each '?' is preceded by the key that makes
-// it literal, or, where there is none, the line is refused (typed as is,
-// the device would print help and take the line without its '?'). The echo
-// is still cmd: the device does not print the quoting key.
-func (s *Session) typed(op, cmd string) (string, error) {
-	if !s.plat.QuestionHelp || !strings.Contains(cmd, "?") {
-		return cmd, nil
+// it literal; false where there is none (typed as is, the device would
+// print help and take the line without its '?'). The echo is still cmd:
+// the device does not print the quoting key.
+func (p *Platform) typed(cmd string) (string, bool) {
+	if !p.QuestionHelp || !strings.Contains(cmd, "?") {
+		return cmd, true
 	}
-	if s.plat.QuoteNext == "" {
-		return "", s.errf(op, ErrUnsupported, nil, "%q holds a '?', which %s takes as a request for help, and it has no way to type one literally; the line was not sent", cmd, s.plat.Name)
+	if p.QuoteNext == "" {
+		return "", false
 	}
-	return strings.ReplaceAll(cmd, "?", s.plat.QuoteNext+"?"), nil
+	return strings.ReplaceAll(cmd, "?", p.QuoteNext+"?"), true
+}
+
+// untypable is the error for a line the platform cannot type (typed).
+func (s *Session) untypable(op, cmd string) error {
+	return s.errf(op, ErrUnsupported, nil, "%q holds a '?', which %s takes as a request for help, and it has no way to type one literally; the line was not sent", cmd, s.plat.Name)
 }
 
 // command runs one line and builds its Response.
 func (s *Session) command(ctx context.Context, op, cmd string, x expectation) (*Response, error) {
-	typed, err := s.typed(op, cmd)
-	if err != nil {
-		return nil, err
+	typed, ok := s.plat.typed(cmd)
+	if !ok {
+		return nil, s.untypable(op, cmd)
 	}
 	r := &Response{Command: cmd, Start: time.Now()}
 	ex, err := s.converse(ctx, op, typed, x)
@@ -510,8 +515,8 @@ func (s *Session) SendConfigSet(ctx context.Context, lines []string, opts ...Con
 
 	// A line that cannot be typed fails the set before any line is sent.
 	for _, line := range lines {
-		if _, err := s.typed(opName(op, line), line); err != nil && !strings.Contains(line, "\n") {
-			return mr, err
+		if _, ok := s.plat.typed(line); !ok && !strings.Contains(line, "\n") {
+			return mr, s.untypable(opName(op, line), line)
 		}
 	}
 	target := s.plat.ConfigMode
@@ -613,14 +618,15 @@ func confirmMinutes(d time.Duration) int {
 }
 
 func (s *Session) configLines(ctx context.Context, mr *MultiResponse, lines []string, o configOptions) error {
+	var answers []answer // the same for every line, and only read
+	for _, q := range o.answers {
+		answers = append(answers, answer{question: q.Question, reply: constReply(q.Answer)})
+	}
 	for _, line := range lines {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		x := expectation{echo: line, prompt: true, timeout: o.timeout, newHost: s.changesHostname(line)}
-		for _, q := range o.answers {
-			x.answers = append(x.answers, answer{question: q.Question, reply: constReply(q.Answer)})
-		}
+		x := expectation{echo: line, prompt: true, timeout: o.timeout, newHost: s.changesHostname(line), answers: answers}
 		op := opName("send_config_set", line)
 		var r *Response
 		var err error
