@@ -68,7 +68,10 @@ func (f feeder) Write(p []byte) (int, error) { f.s.feed(p); return len(p), nil }
 // of an open session's memory.
 const stderrBufSize = 512
 
-// ReadFrom makes io.Copy use this small buffer instead of its own.
+// ReadFrom makes io.Copy use this small buffer instead of its own; the
+// assertion keeps a refactoring from losing it silently.
+var _ io.ReaderFrom = feeder{}
+
 func (f feeder) ReadFrom(r io.Reader) (int64, error) {
 	buf := make([]byte, stderrBufSize)
 	var total int64
