@@ -62,7 +62,7 @@ func WriteFile(path string, data []byte, perm, dirPerm os.FileMode) (err error) 
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	if err = f.Chmod(perm &^ umask(f)); err != nil {
+	if err = f.Chmod(perm &^ umask(f, perm)); err != nil {
 		return err
 	}
 	if err = d.sync.beforeRename(f, ticket); err != nil {
@@ -245,15 +245,18 @@ func (g *flushGroup) beforeRename(_ *os.File, ticket uint64) error { return g.wa
 
 func (g *flushGroup) afterRename(_ string, _ []string, ticket uint64) error { return g.wait(ticket) }
 
-// umask is the process's file mode creation mask, read from
-// /proc/self/status at each write (a process may change it): setting it to
-// read it (syscall.Umask) would widen the files other goroutines create
-// meanwhile. Where it cannot be read, it is inferred from the temporary
-// file f (created 0600 less the umask), taking group and other bits as
-// masked.
-func umask(f *os.File) os.FileMode {
-	if m, ok := readUmask(); ok {
-		return m
+// umask is the process's file mode creation mask, as far as perm needs
+// it. The temporary file f was created 0600 less the umask, which answers
+// for the owner's bits: enough for perm within 0600 (backups, reports),
+// without reading anything. Wider perms read /proc/self/status (a process
+// may change its umask; setting it to read it, syscall.Umask, would widen
+// the files other goroutines create meanwhile); where that cannot be read,
+// group and other bits are taken as masked.
+func umask(f *os.File, perm os.FileMode) os.FileMode {
+	if perm&^0o600 != 0 {
+		if m, ok := readUmask(); ok {
+			return m
+		}
 	}
 	st, err := f.Stat()
 	if err != nil {
