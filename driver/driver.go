@@ -27,7 +27,7 @@ type Session struct {
 	tx   *transcript
 
 	tr    *transport
-	ssh   *ssh.Session
+	ssh   ssh.Channel // the interactive session channel
 	stdin io.Writer
 
 	opMu sync.Mutex // one dialogue at a time
@@ -130,30 +130,55 @@ func (s *Session) startShell(ctx context.Context) error {
 		}
 		return s.errf("open shell", ErrConnect, err, "%v", err)
 	}
-	sess, err := s.tr.client().NewSession()
+	ch, chReqs, err := s.tr.device.OpenChannel("session", nil)
 	if err != nil {
 		return fail(err)
 	}
-	modes := ssh.TerminalModes{ssh.ECHO: 1, ssh.TTY_OP_ISPEED: 115200, ssh.TTY_OP_OSPEED: 115200}
-	if err := sess.RequestPty("vt100", 0, 511, modes); err != nil {
-		return fail(err)
+	go answerRequests(s.tr.devReqs, s.tr.devChans, chReqs)
+	if ok, err := ch.SendRequest("pty-req", true, ptyRequest("vt100", 511, 0)); err != nil || !ok {
+		ch.Close()
+		return fail(refused("a terminal (pty-req)", err))
 	}
-	stdin, err := sess.StdinPipe()
-	if err != nil {
-		return fail(err)
+	if ok, err := ch.SendRequest("shell", true, nil); err != nil || !ok {
+		ch.Close()
+		return fail(refused("a shell", err))
 	}
-	stdout, err := sess.StdoutPipe()
-	if err != nil {
-		return fail(err)
-	}
-	sess.Stderr = feeder{s}
-	if err := sess.Shell(); err != nil {
-		return fail(err)
-	}
-	s.ssh = sess
-	s.stdin = stdin
-	go s.readLoop(stdout)
+	s.ssh = ch
+	s.stdin = ch
+	// With a PTY the device merges stderr into stdout; this reader is for
+	// servers that send it apart all the same, and keeps their window open.
+	go func() { _, _ = feeder{s}.ReadFrom(ch.Stderr()) }()
+	go s.readLoop(ch)
 	return nil
+}
+
+func refused(what string, err error) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("the device refused %s", what)
+}
+
+// ptyRequest is the payload of a "pty-req" channel request (RFC 4254
+// 6.2): the terminal type and size, then the terminal modes, each an
+// opcode byte and a uint32, ended by TTY_OP_END. Echo is on, as on any
+// login terminal. The pixel size is 8 per character, as x/crypto's
+// RequestPty gives it.
+func ptyRequest(term string, cols, rows uint32) []byte {
+	modes := []struct {
+		op  byte
+		val uint32
+	}{{ssh.ECHO, 1}, {ssh.TTY_OP_ISPEED, 115200}, {ssh.TTY_OP_OSPEED, 115200}}
+	var ml []byte
+	for _, m := range modes {
+		ml = append(ml, m.op, byte(m.val>>24), byte(m.val>>16), byte(m.val>>8), byte(m.val))
+	}
+	ml = append(ml, 0) // TTY_OP_END
+	return ssh.Marshal(struct {
+		Term                         string
+		Columns, Rows, Width, Height uint32
+		Modes                        string
+	}{term, cols, rows, cols * 8, rows * 8, string(ml)})
 }
 
 // learnPrompt finds the prompt. It first waits, without sending anything,

@@ -20,21 +20,60 @@ import (
 // transport is the SSH layer: the client connections (jump hosts first,
 // the device last) that carry the interactive channel. It moves bytes and
 // knows nothing about prompts.
+//
+// The device's connection is kept as a bare ssh.Conn rather than an
+// ssh.Client: a Client and its Session start four goroutines per device
+// (global requests, channel opens, forwards, session requests) that
+// answerRequests does in one, which matters with a thousand sessions open.
 type transport struct {
-	clients []*ssh.Client // outermost jump host first, the device last
-	banner  string        // pre-auth banner of the device, if any
-	agent   net.Conn      // ssh-agent connection, closed with the transport
+	jumps    []*ssh.Client // outermost jump host first
+	device   ssh.Conn
+	devChans <-chan ssh.NewChannel
+	devReqs  <-chan *ssh.Request
+	banner   string   // pre-auth banner of the device, if any
+	agent    net.Conn // ssh-agent connection, closed with the transport
 }
-
-func (t *transport) client() *ssh.Client { return t.clients[len(t.clients)-1] }
 
 // close closes the device connection first, then the jump hosts.
 func (t *transport) close() {
-	for i := len(t.clients) - 1; i >= 0; i-- {
-		t.clients[i].Close()
+	if t.device != nil {
+		t.device.Close()
+	}
+	for i := len(t.jumps) - 1; i >= 0; i-- {
+		t.jumps[i].Close()
 	}
 	if t.agent != nil {
 		t.agent.Close()
+	}
+}
+
+// answerRequests answers what the device asks of the client until the
+// connection and the session channel are gone: global requests (such as
+// OpenSSH's keepalive@openssh.com, which must get a reply), channels the
+// device tries to open (refused: runbook forwards nothing) and the session
+// channel's own requests (exit-status, eow@openssh.com).
+func answerRequests(global <-chan *ssh.Request, chans <-chan ssh.NewChannel, session <-chan *ssh.Request) {
+	for global != nil || chans != nil || session != nil {
+		select {
+		case r, ok := <-global:
+			if !ok {
+				global = nil
+			} else if r.WantReply {
+				_ = r.Reply(false, nil)
+			}
+		case r, ok := <-session:
+			if !ok {
+				session = nil
+			} else if r.WantReply {
+				_ = r.Reply(false, nil)
+			}
+		case nc, ok := <-chans:
+			if !ok {
+				chans = nil
+			} else {
+				_ = nc.Reject(ssh.Prohibited, "runbook opens no channels for the device")
+			}
+		}
 	}
 }
 
@@ -62,16 +101,17 @@ func dialTransport(ctx context.Context, cfg *Config, sec *secrets) (*transport, 
 		}
 		applyDefaults(&hop)
 		isDevice := i == len(hops)-1
-		c, banner, err := dialHop(ctx, prev, &hop, cfg, sec, t, isDevice)
+		c, chans, reqs, banner, err := dialHop(ctx, prev, &hop, cfg, sec, t, isDevice)
 		if err != nil {
 			t.close()
 			return nil, err
 		}
-		t.clients = append(t.clients, c)
 		if isDevice {
-			t.banner = banner
+			t.device, t.devChans, t.devReqs, t.banner = c, chans, reqs, banner
+			break
 		}
-		prev = c
+		prev = ssh.NewClient(c, chans, reqs)
+		t.jumps = append(t.jumps, prev)
 	}
 	return t, nil
 }
@@ -99,7 +139,7 @@ func applyDefaults(c *Config) {
 
 // dialHop opens one SSH connection, either directly (prev == nil) or
 // tunnelled through prev.
-func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secrets, t *transport, isDevice bool) (*ssh.Client, string, error) {
+func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secrets, t *transport, isDevice bool) (ssh.Conn, <-chan ssh.NewChannel, <-chan *ssh.Request, string, error) {
 	addr := net.JoinHostPort(hop.Address, strconv.Itoa(hop.Port))
 	op := "connect"
 	if !isDevice {
@@ -109,7 +149,7 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 		return newError(dev.Name, op, sentinel, sec, cause, format, args...)
 	}
 	if hop.Address == "" {
-		return nil, "", fail(ErrConnect, nil, "no address")
+		return nil, nil, nil, "", fail(ErrConnect, nil, "no address")
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, hop.ConnectTimeout)
@@ -125,20 +165,20 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "dialing %s: no answer within %s", addr, hop.ConnectTimeout)
+			return nil, nil, nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "dialing %s: no answer within %s", addr, hop.ConnectTimeout)
 		}
-		return nil, "", fail(ErrConnect, err, "dialing %s: %v", addr, err)
+		return nil, nil, nil, "", fail(ErrConnect, err, "dialing %s: %v", addr, err)
 	}
 
 	hk, algos, err := hostKeyCallback(hop, dev.Name, dev.Logger)
 	if err != nil {
 		conn.Close()
-		return nil, "", fail(ErrHostKey, err, "%v", err)
+		return nil, nil, nil, "", fail(ErrHostKey, err, "%v", err)
 	}
 	auth, agentConn, err := authMethods(hop)
 	if err != nil {
 		conn.Close()
-		return nil, "", fail(ErrAuth, nil, "%v", err)
+		return nil, nil, nil, "", fail(ErrAuth, nil, "%v", err)
 	}
 	if agentConn != nil {
 		t.agent = agentConn
@@ -172,23 +212,23 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 		conn.Close()
 		switch {
 		case hk.err != nil:
-			return nil, "", fail(ErrHostKey, nil, "%s", hk.err.Error())
+			return nil, nil, nil, "", fail(ErrHostKey, nil, "%s", hk.err.Error())
 		case authRejected(err):
-			return nil, "", fail(ErrAuth, nil, "user %q on %s: the device rejected the credentials (tried %s); not retried", hop.Username, addr, authNames(hop))
+			return nil, nil, nil, "", fail(ErrAuth, nil, "user %q on %s: the device rejected the credentials (tried %s); not retried", hop.Username, addr, authNames(hop))
 		case hk.typeMismatch(addr, err) != nil:
-			return nil, "", fail(ErrHostKey, nil, "%s", hk.typeMismatch(addr, err).Error())
+			return nil, nil, nil, "", fail(ErrHostKey, nil, "%s", hk.typeMismatch(addr, err).Error())
 		case ctx.Err() != nil:
-			return nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
+			return nil, nil, nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			return nil, "", fail(ErrTimeout, err, "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
+			return nil, nil, nil, "", fail(ErrTimeout, err, "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
 		case strings.Contains(err.Error(), "no common algorithm") && !hop.LegacyAlgorithms:
-			return nil, "", fail(ErrConnect, err, "SSH handshake with %s: %v (old devices may need legacy_algorithms = true)", addr, err)
+			return nil, nil, nil, "", fail(ErrConnect, err, "SSH handshake with %s: %v (old devices may need legacy_algorithms = true)", addr, err)
 		default:
-			return nil, "", fail(ErrConnect, err, "SSH handshake with %s: %v", addr, err)
+			return nil, nil, nil, "", fail(ErrConnect, err, "SSH handshake with %s: %v", addr, err)
 		}
 	}
 	conn.SetDeadline(time.Time{})
-	return ssh.NewClient(cc, chans, reqs), banner.String(), nil
+	return cc, chans, reqs, banner.String(), nil
 }
 
 // legacy adds the algorithms old IOS images need to the defaults.

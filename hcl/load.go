@@ -227,7 +227,19 @@ func load(paths []string, opts ...Option) (*Playbook, hclv2.Diagnostics) {
 	l.decodeSteps(steps)
 	l.decodeRollback(rollbacks)
 	l.decodeCompliance()
+	l.dropSyntaxTrees()
 	return l.pb, l.diags
+}
+
+// dropSyntaxTrees keeps only the source of each file once the model is
+// built: diagnostics need no more than that for their snippets, and the
+// syntax tree of a 10,000-host inventory is about 20 MiB that would
+// otherwise stay in memory for the whole run. The expressions steps
+// evaluate at run time are held by the steps themselves.
+func (l *loader) dropSyntaxTrees() {
+	for path, f := range l.pb.Files {
+		l.pb.Files[path] = &hclv2.File{Bytes: f.Bytes, Body: hclv2.EmptyBody()}
+	}
 }
 
 // inventoryFileSchema is the top level of an -i file.

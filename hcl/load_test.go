@@ -697,3 +697,45 @@ inventory {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// Once loaded, a playbook keeps each file's source (for diagnostic
+// snippets) but not its syntax tree: a large inventory's tree would stay in
+// memory for the whole run. Steps still evaluate their expressions per
+// host, and the load's own warnings still print with their snippet.
+func TestLoadKeepsSourceNotSyntaxTrees(t *testing.T) {
+	files := map[string]string{
+		"p.hcl": `settings { allow_plaintext_secrets = true }
+step "send_command" "x" { command = "show ${host.name}" }`,
+		"inv.hcl": `inventory {
+  host "r1" {
+    platform = "cisco_ios"
+    username = "ops"
+    password = "ops"
+  }
+}`,
+	}
+	pb, diags := load(t, files, []string{"p.hcl"}, hcl.WithInventoryFiles([]string{"inv.hcl"}))
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	for name, src := range files {
+		f := pb.Files[name]
+		if f == nil || string(f.Bytes) != src {
+			t.Fatalf("%s: source not kept", name)
+		}
+		if attrs, _ := f.Body.JustAttributes(); len(attrs) != 0 {
+			t.Errorf("%s: a syntax tree is still held", name)
+		}
+		if content, _, _ := f.Body.PartialContent(&hclv2.BodySchema{Blocks: []hclv2.BlockHeaderSchema{{Type: "inventory"}, {Type: "step", LabelNames: []string{"kind", "name"}}}}); len(content.Blocks) != 0 {
+			t.Errorf("%s: %d blocks still held", name, len(content.Blocks))
+		}
+	}
+	if len(pb.Steps) != 1 || len(pb.Inventory.Hosts) != 1 {
+		t.Fatalf("model: %d steps, %d hosts", len(pb.Steps), len(pb.Inventory.Hosts))
+	}
+	var buf bytes.Buffer
+	hcl.WriteDiagnostics(&buf, diags, pb.Files, true)
+	if !strings.Contains(buf.String(), "inv.hcl:5:") || !strings.Contains(buf.String(), "5 |     password = ") {
+		t.Errorf("the weak password warning lost its place or snippet:\n%s", buf.String())
+	}
+}

@@ -83,7 +83,9 @@ func memNow() (heap, rss float64) {
 // default 1000; 100 ms per command) and samples runbook's Go heap and
 // stacks every 50 ms: the peak, the goroutines per running session, and
 // what the finished run still holds (the report). With
-// RUNBOOK_BENCH_HEAPPROFILE=FILE it writes a heap profile at the peak.
+// RUNBOOK_BENCH_HEAPPROFILE=FILE it writes a heap profile at the peak, with
+// RUNBOOK_BENCH_HELDPROFILE=FILE one of what the finished run holds (and
+// samples every 4 KiB allocated, for both profiles).
 //
 //	go test ./cmd/runbook -run '^$' -bench FleetMemory -benchtime 1x
 func BenchmarkFleetMemory(b *testing.B) {
@@ -94,11 +96,14 @@ func BenchmarkFleetMemory(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("RUNBOOK_BENCH_FORKS")); err == nil && v > 0 {
 		forks = v
 	}
+	if os.Getenv("RUNBOOK_BENCH_HELDPROFILE") != "" {
+		runtime.MemProfileRate = 4096
+	}
 	inv, _ := startLabProcess(b, devices, 100*time.Millisecond)
 	plan := ntpPlanFor(b, inv, io.Discard)
 	hosts := plan.Playbook.Inventory.Hosts
 	for range b.N {
-		var peak uint64
+		var peak, peakStack, peakLive uint64
 		maxG := 0
 		done, sampled := make(chan struct{}), make(chan struct{})
 		go func() {
@@ -116,6 +121,7 @@ func BenchmarkFleetMemory(b *testing.B) {
 				maxG = max(maxG, runtime.NumGoroutine())
 				if m.HeapInuse+m.StackInuse > peak {
 					peak = m.HeapInuse + m.StackInuse
+					peakStack, peakLive = m.StackInuse, m.HeapAlloc
 					if p := os.Getenv("RUNBOOK_BENCH_HEAPPROFILE"); p != "" {
 						if f, err := os.Create(p); err == nil {
 							_ = pprof.WriteHeapProfile(f)
@@ -133,7 +139,18 @@ func BenchmarkFleetMemory(b *testing.B) {
 		}
 		_ = driver.WaitClosed(context.Background())
 		held, _ := memNow()
+		var hm runtime.MemStats
+		runtime.ReadMemStats(&hm)
+		b.ReportMetric(float64(hm.HeapAlloc)/(1<<20), "held-alloc-MiB")
+		b.ReportMetric(float64(hm.StackInuse)/(1<<20), "held-stack-MiB")
+		if p := os.Getenv("RUNBOOK_BENCH_HELDPROFILE"); p != "" {
+			f, _ := os.Create(p)
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap+stack-MiB")
+		b.ReportMetric(float64(peakStack)/(1<<20), "stack-at-peak-MiB")
+		b.ReportMetric(float64(peakLive)/(1<<20), "heap-alloc-at-peak-MiB")
 		b.ReportMetric(float64(maxG)/float64(min(forks, devices)), "goroutines/session")
 		b.ReportMetric(held/(1<<20), "held-after-run-MiB")
 		b.ReportMetric(maxRSSMiB(), "peak-rss-MiB")

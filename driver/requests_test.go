@@ -1,0 +1,204 @@
+package driver_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/runbook-dev/runbook/driver"
+	"golang.org/x/crypto/ssh"
+)
+
+// askingServer is an SSH server that, once the shell starts, asks the
+// client what real servers ask: an OpenSSH keepalive as a global request
+// and as a channel request (both want a reply, or the server hangs up),
+// and a channel of its own (which runbook must refuse). It also sends a
+// line on stderr before the prompt. It answers every line with its echo,
+// "12:00" for "show clock", and the prompt r1#.
+type askingServer struct {
+	addr string
+
+	mu          sync.Mutex
+	pty         []byte
+	globalReply chan error
+	chanReply   chan error
+	openErr     chan error
+}
+
+func startAskingServer(t *testing.T, hostKey ssh.Signer) *askingServer {
+	t.Helper()
+	srv := &askingServer{globalReply: make(chan error, 1), chanReply: make(chan error, 1), openErr: make(chan error, 1)}
+	cfg := &ssh.ServerConfig{PasswordCallback: func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, nil }}
+	cfg.AddHostKey(hostKey)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.addr = ln.Addr().String()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		conn, chans, reqs, err := ssh.NewServerConn(c, cfg)
+		if err != nil {
+			return
+		}
+		go ssh.DiscardRequests(reqs)
+		for nc := range chans {
+			ch, chReqs, err := nc.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() { srv.session(conn, ch, chReqs) })
+		}
+	})
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	return srv
+}
+
+// reply waits for an answer the server asked for; a client that never
+// answers would hang the real server, so no answer within 5s fails.
+func reply(done <-chan error, what string) error {
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(5 * time.Second):
+		return errors.New(what + ": no reply within 5s")
+	}
+}
+
+func (srv *askingServer) session(conn *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.Request) {
+	defer ch.Close()
+	for r := range reqs {
+		switch r.Type {
+		case "pty-req":
+			srv.mu.Lock()
+			srv.pty = append([]byte(nil), r.Payload...)
+			srv.mu.Unlock()
+			r.Reply(true, nil)
+			continue
+		case "shell":
+			r.Reply(true, nil)
+		default:
+			r.Reply(false, nil)
+			continue
+		}
+		break
+	}
+	go ssh.DiscardRequests(reqs)
+	go func() {
+		_, _, err := conn.SendRequest("keepalive@openssh.com", true, nil)
+		srv.globalReply <- err
+	}()
+	go func() {
+		_, err := ch.SendRequest("keepalive@openssh.com", true, nil)
+		srv.chanReply <- err
+	}()
+	go func() {
+		c, _, err := conn.OpenChannel("forwarded-tcpip", nil)
+		if err == nil {
+			c.Close()
+		}
+		srv.openErr <- err
+	}()
+	ch.Stderr().Write([]byte("note on stderr\r\n"))
+	ch.Write([]byte("\r\nr1#"))
+	in := bufio.NewReader(ch)
+	for {
+		line, err := in.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "exit" {
+			return
+		}
+		out := line + "\r\n"
+		if line == "show clock" {
+			out += "12:00\r\n"
+		}
+		ch.Write([]byte(out + "r1#"))
+	}
+}
+
+// The device's requests are answered and its channel refused, its stderr
+// reaches the transcript, and the terminal asked for is a 511-column vt100
+// with echo on; all without x/crypto's per-client goroutines.
+func TestDeviceRequestsAreAnswered(t *testing.T) {
+	hostKey := newSigner(t)
+	srv := startAskingServer(t, hostKey)
+	host, port, _ := net.SplitHostPort(srv.addr)
+	kh := filepath.Join(t.TempDir(), "known_hosts")
+	line := "[" + host + "]:" + port + " " + string(ssh.MarshalAuthorizedKey(hostKey.PublicKey()))
+	if err := os.WriteFile(kh, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var tx syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, err := driver.Open(ctx, driver.Config{
+		Name: "r1", Address: host, Port: atoi(t, port), Platform: "cisco_ios",
+		Username: "admin", Password: "pw", KnownHostsFile: kh,
+		CommandTimeout: 5 * time.Second, Transcript: &tx,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.SendCommand(ctx, "show clock")
+	if err != nil || r.Output != "12:00" {
+		t.Fatalf("show clock: %+v, %v", r, err)
+	}
+
+	if err := reply(srv.globalReply, "global keepalive"); err != nil {
+		t.Error(err)
+	}
+	if err := reply(srv.chanReply, "channel keepalive"); err != nil {
+		t.Error(err)
+	}
+	var oce *ssh.OpenChannelError
+	if err := reply(srv.openErr, "channel open"); !errors.As(err, &oce) || oce.Reason != ssh.Prohibited {
+		t.Errorf("the device's channel open: %v; want it refused as prohibited", err)
+	}
+	if !strings.Contains(tx.String(), "note on stderr") {
+		t.Errorf("stderr missing from the transcript:\n%s", tx.String())
+	}
+
+	srv.mu.Lock()
+	var pty struct {
+		Term                         string
+		Columns, Rows, Width, Height uint32
+		Modes                        string
+	}
+	err = ssh.Unmarshal(srv.pty, &pty)
+	srv.mu.Unlock()
+	if err != nil {
+		t.Fatalf("pty-req payload: %v", err)
+	}
+	if pty.Term != "vt100" || pty.Columns != 511 || pty.Rows != 0 {
+		t.Errorf("pty-req asked for %q %dx%d, want vt100 511x0", pty.Term, pty.Columns, pty.Rows)
+	}
+	// ECHO (53) = 1, then TTY_OP_END.
+	if !strings.Contains(pty.Modes, "\x35\x00\x00\x00\x01") || !strings.HasSuffix(pty.Modes, "\x00") {
+		t.Errorf("terminal modes %q: want ECHO on and TTY_OP_END", pty.Modes)
+	}
+
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	for _, f := range []string{"ssh.(*Client).handleGlobalRequests", "ssh.(*Client).handleChannelOpens", "ssh.(*Session).wait", "ssh.(*Session).start"} {
+		if strings.Contains(stacks, f) {
+			t.Errorf("a goroutine runs %s: the session should need none of x/crypto's Client or Session goroutines", f)
+		}
+	}
+}
