@@ -326,7 +326,7 @@ type deviceRun struct {
 	transcript io.WriteCloser
 	lostLog    error // the session log could not be written
 	hostExpr   tasks.ExprHost
-	stepVals   map[string]cty.Value // "kind.name" -> value, for HCL references
+	stepVals   map[string]cty.Value // "kind.name" -> value, for HCL references; filled by stepValues
 	stepAny    map[string]any       // by "kind.name" and by name, for expressions
 	unreached  error                // connect failed: the device is unreachable
 	authErr    error                // credentials or enable secret refused: auth_failed, nothing more is tried
@@ -716,7 +716,11 @@ func (d *deviceRun) retrying(sr *StepResult, next, total int, backoff time.Durat
 // decode renders the step's body for this host, with the values of the
 // steps that ran before it.
 func (d *deviceRun) decode(ps *planStep) (tasks.Action, error) {
-	act, diags := ps.kind.Decode(ps.step.Body, d.r.plan.Playbook.HostContext(d.host, d.stepVals))
+	var steps map[string]cty.Value
+	if ps.step.RefersToSteps() {
+		steps = d.stepValues()
+	}
+	act, diags := ps.kind.Decode(ps.step.Body, d.r.plan.Playbook.StepContext(ps.step, d.host, steps))
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -964,7 +968,24 @@ func (d *deviceRun) record(ps *planStep, res *tasks.Result, records []map[string
 	if !d.r.plan.shared[ps.step.Name] {
 		d.stepAny[ps.step.Name] = v
 	}
-	d.stepVals[ps.step.Address()] = anyToCty(v)
+	delete(d.stepVals, ps.step.Address())
+}
+
+// stepValues converts for HCL references (step.KIND.NAME.ATTR) the
+// results recorded since it was last called. Only a step whose body refers
+// to step needs them, and converting every result of every device was
+// more than 3% of a fleet run's allocations.
+func (d *deviceRun) stepValues() map[string]cty.Value {
+	for _, s := range d.r.plan.Playbook.Steps {
+		addr := s.Address()
+		if _, done := d.stepVals[addr]; done {
+			continue
+		}
+		if v, ok := d.stepAny[addr].(map[string]any); ok {
+			d.stepVals[addr] = anyToCty(v)
+		}
+	}
+	return d.stepVals
 }
 
 // forget removes what an earlier attempt of the step recorded.
@@ -999,7 +1020,7 @@ func (d *deviceRun) recordOutcome(ps *planStep, sr *StepResult) {
 	if !d.r.plan.shared[ps.step.Name] {
 		d.stepAny[ps.step.Name] = v
 	}
-	d.stepVals[addr] = anyToCty(v)
+	delete(d.stepVals, addr)
 }
 
 // retryable says whether trying again may help. Bad credentials and a

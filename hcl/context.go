@@ -24,12 +24,30 @@ func (p *Playbook) EvalContext() *hclv2.EvalContext {
 // result built from steps keyed "kind.name". Steps not in the map are
 // unknown. It is safe to call from many goroutines.
 func (p *Playbook) HostContext(h *Host, steps map[string]cty.Value) *hclv2.EvalContext {
+	return p.hostContext(h, steps, true, true)
+}
+
+// StepContext is HostContext for decoding one step's body: host and step
+// are built only when the body refers to them (and are unknown otherwise),
+// since building step, an object of every step's result, for every step
+// of every device was a tenth of a fleet run's allocations.
+func (p *Playbook) StepContext(s *Step, h *Host, steps map[string]cty.Value) *hclv2.EvalContext {
+	return p.hostContext(h, steps, !s.refsKnown || s.refsHost, s.RefersToSteps())
+}
+
+func (p *Playbook) hostContext(h *Host, steps map[string]cty.Value, withHost, withSteps bool) *hclv2.EvalContext {
 	root := p.EvalContext()
 	vars := make(map[string]cty.Value, len(root.Variables)+2)
 	for k, v := range root.Variables {
 		vars[k] = v
 	}
-	vars[rootHost] = HostValue(h)
+	vars[rootHost], vars[rootStep] = cty.DynamicVal, cty.DynamicVal
+	if withHost {
+		vars[rootHost] = HostValue(h)
+	}
+	if !withSteps {
+		return &hclv2.EvalContext{Variables: vars, Functions: root.Functions}
+	}
 
 	byKind := map[string]map[string]cty.Value{}
 	for _, s := range p.Steps {

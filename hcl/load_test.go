@@ -739,3 +739,44 @@ step "send_command" "x" { command = "show ${host.name}" }`,
 		t.Errorf("the weak password warning lost its place or snippet:\n%s", buf.String())
 	}
 }
+
+// StepContext builds host and step only for a step whose body refers to
+// them; for the others they are unknown (building every step's results for
+// every step of every device was a tenth of a fleet run's allocations).
+func TestStepContextBuildsOnlyWhatTheBodyUses(t *testing.T) {
+	src := `
+inventory {
+  host "r1" { platform = "eos" }
+}
+step "send_command" "plain" { command = "show clock" }
+step "send_command" "named" { command = "show ${host.name}" }
+step "send_command" "chained" {
+  command = "show ${step.send_command.plain.output}"
+}
+step "send_command" "ordered" {
+  depends_on = [step.send_command.plain]
+  command    = "show version"
+}
+`
+	pb := mustLoad(t, map[string]string{"p.hcl": src}, []string{"p.hcl"})
+	h := pb.Inventory.Hosts[0]
+	results := map[string]cty.Value{"send_command.plain": cty.ObjectVal(map[string]cty.Value{"output": cty.StringVal("12:00")})}
+	known := func(ctx *hclv2.EvalContext, root string) bool {
+		return !ctx.Variables[root].Type().Equals(cty.DynamicPseudoType)
+	}
+	for _, s := range pb.Steps {
+		ctx := pb.StepContext(s, h, results)
+		wantHost, wantStep := s.Name == "named", s.Name == "chained"
+		if known(ctx, "host") != wantHost || known(ctx, "step") != wantStep {
+			t.Errorf("%s: host known %v, step known %v; want %v, %v", s.Name, known(ctx, "host"), known(ctx, "step"), wantHost, wantStep)
+		}
+		if s.RefersToSteps() != wantStep {
+			t.Errorf("%s: RefersToSteps %v, want %v (depends_on is not a use of the result)", s.Name, s.RefersToSteps(), wantStep)
+		}
+	}
+	// A step built by hand, not by Load, gets everything.
+	s := &hcl.Step{Kind: "send_command", Name: "x"}
+	if ctx := pb.StepContext(s, h, results); !known(ctx, "host") || !known(ctx, "step") || !s.RefersToSteps() {
+		t.Error("a step Load did not analyse must get host and step")
+	}
+}

@@ -178,17 +178,31 @@ type Step struct {
 	OnFailure string
 
 	// Body is the kind-specific remainder of the block. Decode it per host
-	// with Playbook.HostContext; the StepKind given to Load has validated it.
+	// with Playbook.StepContext; the StepKind given to Load has validated it.
 	Body hclv2.Body
 
 	Parse   *Parse
 	Asserts []*Assert
 
 	DeclRange hclv2.Range
+
+	// refsKnown says that Load found which per-host roots the body refers
+	// to (refsHost, refsStep); a body it could not walk refers to all.
+	refsKnown, refsHost, refsStep bool
+	addr                          string
 }
 
+// RefersToSteps says whether the step's body may refer to other steps'
+// results (step.KIND.NAME...), which must then be built to decode it.
+func (s *Step) RefersToSteps() bool { return !s.refsKnown || s.refsStep }
+
 // Address is the step's reference name, "kind.name".
-func (s *Step) Address() string { return s.Kind + "." + s.Name }
+func (s *Step) Address() string {
+	if s.addr != "" {
+		return s.addr
+	}
+	return s.Kind + "." + s.Name
+}
 
 // Expr is an expr-lang program's source and where it was written.
 type Expr struct {

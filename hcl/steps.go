@@ -119,6 +119,14 @@ func (l *loader) decodeStepBody(s *Step, blk *hclv2.Block, ctx *hclv2.EvalContex
 	content, remain, diags := blk.Body.PartialContent(stepCommonSchema)
 	l.diags = append(l.diags, diags...)
 	s.Body = remain
+	s.addr = s.Kind + "." + s.Name
+	if _, ok := blk.Body.(*hclsyntax.Body); ok {
+		s.refsKnown = true
+		for _, t := range bodyTraversals(blk.Body, "depends_on") {
+			s.refsHost = s.refsHost || t.RootName() == rootHost
+			s.refsStep = s.refsStep || t.RootName() == rootStep
+		}
+	}
 
 	kind, kindKnown := l.opts.kinds[s.Kind]
 	if l.opts.kinds == nil {
