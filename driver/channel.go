@@ -457,24 +457,31 @@ func echoMatches(acc []byte, bounds []int, want string) bool {
 	if len(acc) < len(want) && len(bounds) == 0 {
 		return false
 	}
-	return matchBack(acc, len(acc), bounds, len(bounds)-1, want, len(want), map[int]bool{})
+	var visited map[int]bool
+	return matchBack(acc, len(acc), bounds, len(bounds)-1, want, len(want), &visited)
 }
 
-// visited holds the positions (i, j) already tried: the outcome from a
-// position does not depend on the path to it, and a position tried before
-// failed (else the match would be over), so the search is linear in
-// len(acc) x len(want) instead of exponential in the line boundaries.
-func matchBack(acc []byte, i int, bounds []int, bi int, want string, j int, visited map[int]bool) bool {
+// visited holds the line boundaries (i, j) already tried: the outcome from
+// a position does not depend on the path to it, and a position tried
+// before failed (else the match would be over), so the search is linear
+// in len(acc) x len(want) instead of exponential in the line boundaries.
+// Only boundaries, where the search branches, need remembering: between
+// two of them the walk is the same every time. The map is made at the
+// first boundary, which most echoes (one line) never reach.
+func matchBack(acc []byte, i int, bounds []int, bi int, want string, j int, visited *map[int]bool) bool {
 	for j > 0 {
-		key := i*(len(want)+1) + j
-		if visited[key] {
-			return false
-		}
-		visited[key] = true
 		for bi >= 0 && bounds[bi] > i {
 			bi--
 		}
 		if bi >= 0 && bounds[bi] == i {
+			key := i*(len(want)+1) + j
+			if (*visited)[key] {
+				return false
+			}
+			if *visited == nil {
+				*visited = map[int]bool{}
+			}
+			(*visited)[key] = true
 			for d := 1; d <= 2 && i-d >= 0 && i+d <= len(acc); d++ {
 				if bytes.Equal(acc[i-d:i], acc[i:i+d]) && matchBack(acc, i-d, bounds, bi-1, want, j, visited) {
 					return true

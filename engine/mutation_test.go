@@ -758,6 +758,7 @@ step "send_command" "third" {
 func TestRetryReconnectsAfterAFailedConnection(t *testing.T) {
 	opens := 0
 	opts := fastOpts(&recorder{})
+	opts.ConnectRetries = -1 // the step's retry, not the login's
 	opts.Open = func(context.Context, *hcl.Host, io.Writer) (engine.Session, error) {
 		opens++
 		if opens == 1 {

@@ -46,8 +46,15 @@ type Options struct {
 	// is in the step's events only, and the Report says it was omitted.
 	KeepConfigBodies bool
 	// RetryBackoff is the first wait between attempts of a step; it doubles
-	// per attempt up to 30s. Default 1s.
+	// per attempt up to 30s. Default 1s. Connection retries wait as long,
+	// plus up to half again at random.
 	RetryBackoff time.Duration
+	// ConnectRetries is how many more times a login is tried when the
+	// device refused or dropped the connection before its session was
+	// ready (an SSH server out of vty lines or connection slots does that
+	// under load). Never after a rejected login, a host key problem or a
+	// timeout. Default 2; negative: none.
+	ConnectRetries int
 	Open         Opener // default DriverOpener(nil)
 	// SessionLog, when set, gives the per-device transcript writer.
 	SessionLog func(device string) (io.WriteCloser, error)
@@ -104,6 +111,9 @@ func newRunner(p *Plan, hosts []*hcl.Host, opts Options) *runner {
 	}
 	if opts.RetryBackoff <= 0 {
 		opts.RetryBackoff = time.Second
+	}
+	if opts.ConnectRetries == 0 {
+		opts.ConnectRetries = 2
 	}
 	if opts.Open == nil {
 		opts.Open = DriverOpener(nil)
@@ -630,6 +640,41 @@ func (d *deviceRun) connect(ctx context.Context) error {
 	if d.sess != nil {
 		return nil
 	}
+	backoff := d.r.opts.RetryBackoff
+	for attempt := 0; ; attempt++ {
+		err := d.connectOnce(ctx)
+		if err == nil || !reconnectable(err) || attempt >= d.r.opts.ConnectRetries || ctx.Err() != nil {
+			if err != nil && attempt > 0 {
+				err = fmt.Errorf("%w (after %d connection attempts)", err, attempt+1)
+			}
+			return err
+		}
+		wait := backoff + rand.N(backoff/2+1)
+		d.log.Info("connection refused or dropped before the session was ready; connecting again",
+			"attempt", attempt+2, "of", d.r.opts.ConnectRetries+1, "in", wait.Round(time.Millisecond), "error", d.redactor(err.Error()))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+// reconnectable says whether a failed login may succeed if tried again:
+// the device refused the connection or closed it before the session was
+// ready, and nothing was sent to it but the login. A rejected login (which
+// counts towards a lockout), a host key problem and a timeout (a dead
+// device would only cost its timeout again) are not.
+func reconnectable(err error) bool {
+	return (errors.Is(err, driver.ErrConnect) || errors.Is(err, driver.ErrClosed)) &&
+		!errors.Is(err, driver.ErrAuth) && !errors.Is(err, driver.ErrHostKey) && !errors.Is(err, driver.ErrTimeout) &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+func (d *deviceRun) connectOnce(ctx context.Context) error {
 	select {
 	case d.r.connSem <- struct{}{}:
 	case <-ctx.Done():

@@ -123,6 +123,22 @@ func TestFaultRefuse(t *testing.T) {
 	}
 }
 
+// The first N connections are refused as with Refuse, the next served.
+func TestFaultRefuseFirst(t *testing.T) {
+	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{RefuseFirst: 2}}}})
+	d := f.Device("r1")
+	for i := range 2 {
+		if _, err := dialErr(t, d, sshConfig(d, d.Password())); err == nil {
+			t.Fatalf("connection %d was served", i+1)
+		}
+	}
+	if n := d.AuthAttempts(); n != 0 {
+		t.Errorf("AuthAttempts = %d on refused connections", n)
+	}
+	c := dial(t, d)
+	c.expect(`r1>$`)
+}
+
 func TestFaultDropAfter(t *testing.T) {
 	f := startFleet(t, FleetSpec{Devices: []DeviceSpec{{Name: "r1", Faults: &Faults{DropAfter: 2}}}})
 	c := dial(t, f.Device("r1"))

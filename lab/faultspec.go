@@ -59,6 +59,11 @@ func (base Faults) with(spec string) (Faults, error) {
 			f.AuthFail, err = parseFaultBool(val, hasVal)
 		case "refuse":
 			f.Refuse, err = parseFaultBool(val, hasVal)
+		case "refuse_first":
+			f.RefuseFirst, err = strconv.Atoi(val)
+			if err == nil && f.RefuseFirst < 0 {
+				err = fmt.Errorf("must be 0 or more")
+			}
 		case "drop_mid_output":
 			f.DropMidOutput, err = parseFaultBool(val, hasVal)
 		case "no_hangup_on_exit":
@@ -73,7 +78,7 @@ func (base Faults) with(spec string) (Faults, error) {
 		case "reject_config":
 			f.RejectConfig, err = val, checkRegex(val)
 		default:
-			return Faults{}, fmt.Errorf("unknown fault %q (want latency, chunk_latency, chunk_size, banner_delay, auth_fail, refuse, drop_after, drop_mid_output, hang, reject_config, pager_lines, no_hangup_on_exit or minute)", key)
+			return Faults{}, fmt.Errorf("unknown fault %q (want latency, chunk_latency, chunk_size, banner_delay, auth_fail, refuse, refuse_first, drop_after, drop_mid_output, hang, reject_config, pager_lines, no_hangup_on_exit or minute)", key)
 		}
 		if err != nil {
 			return Faults{}, fmt.Errorf("fault %s: %v", key, err)

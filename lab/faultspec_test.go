@@ -22,6 +22,7 @@ func TestParseFaults(t *testing.T) {
 		{spec: "reject_config=^ntp server,banner_delay=1s", want: Faults{RejectConfig: "^ntp server", BannerDelay: time.Second}},
 		{spec: "chunk_latency=5ms,chunk_size=64,pager_lines=10", want: Faults{ChunkLatency: 5 * time.Millisecond, ChunkSize: 64, PagerLines: 10}},
 		{spec: "no_hangup_on_exit", want: Faults{NoHangupOnExit: true}},
+		{spec: "refuse_first=2", want: Faults{RefuseFirst: 2}},
 		{spec: "minute=100ms,no_hangup_on_exit=false", want: Faults{Minute: 100 * time.Millisecond}},
 		{spec: "minute=0s", wantErr: true},
 		{spec: "minute=soon", wantErr: true},
@@ -30,6 +31,8 @@ func TestParseFaults(t *testing.T) {
 		{spec: "hang", wantErr: true},
 		{spec: "explode", wantErr: true},
 		{spec: "auth_fail=maybe", wantErr: true},
+		{spec: "refuse_first=-1", wantErr: true},
+		{spec: "refuse_first=some", wantErr: true},
 	}
 	for _, tt := range tests {
 		got, err := ParseFaults(tt.spec)

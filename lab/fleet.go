@@ -44,8 +44,24 @@ type Device struct {
 	received     []string
 	authAttempts int
 	sessions     int
+	refused      int // connections closed at once (Faults.RefuseFirst)
 	conns        map[net.Conn]struct{}
 	st           *devState // CLI state shared by every session (guarded by mu)
+}
+
+// refuses says whether the connection just accepted is closed at once
+// (Faults.Refuse, or one of the first Faults.RefuseFirst).
+func (d *Device) refuses() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.faults.Refuse {
+		return true
+	}
+	if d.refused < d.faults.RefuseFirst {
+		d.refused++
+		return true
+	}
+	return false
 }
 
 // handshakeTimeout bounds the SSH handshake and authentication, as sshd's
@@ -311,7 +327,7 @@ func (d *Device) acceptLoop() {
 			}
 			continue
 		}
-		if d.getFaults().Refuse {
+		if d.refuses() {
 			c.Close()
 			continue
 		}

@@ -23,23 +23,24 @@ import (
 var newOpener = engine.DriverOpener
 
 type applyFlags struct {
-	load         loadFlags
-	limits       []string
-	shard        shardFlags
-	forks        int
-	connectLimit int
-	failFast     bool
-	jsonPath     string
-	junitPath    string
-	noOutput     bool
-	reportOutput string
-	sessionLog   string
-	useLab       bool
-	labFaults    []string
-	quiet        bool
-	verbose      int
-	logLevel     string
-	diff         bool // print each config step's diff (Ansible's --diff)
+	load           loadFlags
+	limits         []string
+	shard          shardFlags
+	forks          int
+	connectLimit   int
+	connectRetries int
+	failFast       bool
+	jsonPath       string
+	junitPath      string
+	noOutput       bool
+	reportOutput   string
+	sessionLog     string
+	useLab         bool
+	labFaults      []string
+	quiet          bool
+	verbose        int
+	logLevel       string
+	diff           bool // print each config step's diff (Ansible's --diff)
 	// check only: exit 2 when changes are pending (Terraform's plan
 	// -detailed-exitcode).
 	detailedExitcode bool
@@ -79,6 +80,7 @@ func newApplyCmd(check bool) *cobra.Command {
 	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all, @REPORT.json (the devices that did not pass in that report); !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
 	fl.IntVar(&f.forks, "forks", 10, "devices to run at once (0 or 1: one at a time)")
 	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous connection attempts (protects AAA servers from bursts)")
+	fl.IntVar(&f.connectRetries, "connect-retries", 2, "log in again, after 1s then 2s (and so on, plus up to half again at random), when a device refused or dropped the connection before its session was ready; never after rejected credentials, a host key problem or a timeout (0: never)")
 	fl.BoolVar(&f.failFast, "fail-fast", false, "start no new device after the first one fails")
 	fl.StringVar(&f.jsonPath, "json", "", "write a JSON report to this file")
 	fl.StringVar(&f.junitPath, "junit", "", "write a JUnit XML report to this file")
@@ -150,6 +152,9 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	if f.forks < 0 {
 		return exitWith(exitInvalid, fmt.Errorf("--forks must be 0 or more"))
 	}
+	if f.connectRetries < 0 {
+		return exitWith(exitInvalid, fmt.Errorf("--connect-retries must be 0 or more"))
+	}
 	if f.quiet && f.verbose > 0 {
 		return exitWith(exitInvalid, fmt.Errorf("--quiet and -v contradict each other"))
 	}
@@ -209,13 +214,14 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 	}
 	sink := report.Multi(sinks...)
 	opts := engine.Options{
-		Forks:        f.forks,
-		ConnectLimit: f.connectLimit,
-		FailFast:     f.failFast,
-		Check:        check,
-		Open:         newOpener(logger),
-		Sink:         sink,
-		Logger:       logger,
+		Forks:          f.forks,
+		ConnectLimit:   f.connectLimit,
+		ConnectRetries: connectRetries(f.connectRetries),
+		FailFast:       f.failFast,
+		Check:          check,
+		Open:           newOpener(logger),
+		Sink:           sink,
+		Logger:         logger,
 		// The report holds the configurations only when asked to write them.
 		KeepConfigBodies: jsonOpts.ConfigBodies,
 	}
@@ -401,4 +407,13 @@ func summariseNames(names []string) string {
 		return strings.Join(names, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
+}
+
+// connectRetries maps --connect-retries to engine.Options, where 0 means
+// the default: the flag's 0 means none.
+func connectRetries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

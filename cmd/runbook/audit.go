@@ -25,21 +25,22 @@ import (
 )
 
 type auditFlags struct {
-	load         loadFlags
-	limits       []string
-	from         string
-	forks        int
-	connectLimit int
-	jsonPath     string
-	junitPath    string
-	mdPath       string
-	htmlPath     string
-	remediation  string
-	useLab       bool
-	labFaults    []string
-	quiet        bool
-	verbose      int
-	logLevel     string
+	load           loadFlags
+	limits         []string
+	from           string
+	forks          int
+	connectLimit   int
+	connectRetries int
+	jsonPath       string
+	junitPath      string
+	mdPath         string
+	htmlPath       string
+	remediation    string
+	useLab         bool
+	labFaults      []string
+	quiet          bool
+	verbose        int
+	logLevel       string
 }
 
 func newAuditCmd() *cobra.Command {
@@ -65,6 +66,7 @@ func newAuditCmd() *cobra.Command {
 	fl.StringVar(&f.from, "from", "", "audit the newest backup of each host under this directory (DIR/<host>/<host>-<time>.cfg, as backup steps write them) instead of connecting")
 	fl.IntVar(&f.forks, "forks", 10, "devices to run at once (0 or 1: one at a time)")
 	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous connection attempts (protects AAA servers from bursts)")
+	fl.IntVar(&f.connectRetries, "connect-retries", 2, "log in again, after 1s then 2s (and so on, plus up to half again at random), when a device refused or dropped the connection before its session was ready; never after rejected credentials, a host key problem or a timeout (0: never)")
 	fl.StringVar(&f.jsonPath, "json", "", "write the audit as JSON to this file")
 	fl.StringVar(&f.junitPath, "junit", "", "write the audit as JUnit XML to this file (one testcase per rule per device)")
 	fl.StringVar(&f.mdPath, "markdown", "", "write the audit as Markdown to this file (for tickets)")
@@ -107,6 +109,9 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, args []string, f au
 	}
 	if f.forks < 0 {
 		return exitWith(exitInvalid, fmt.Errorf("--forks must be 0 or more"))
+	}
+	if f.connectRetries < 0 {
+		return exitWith(exitInvalid, fmt.Errorf("--connect-retries must be 0 or more"))
 	}
 	if f.quiet && f.verbose > 0 {
 		return exitWith(exitInvalid, fmt.Errorf("--quiet and -v contradict each other"))
@@ -490,11 +495,12 @@ func (au *auditor) live(ctx context.Context, stdout, stderr io.Writer, plan *eng
 		return nil, nil, exitWith(exitInvalid, err)
 	}
 	opts := engine.Options{
-		Forks:        f.forks,
-		ConnectLimit: f.connectLimit,
-		Open:         newOpener(logger),
-		Logger:       logger,
-		Mode:         "audit",
+		Forks:          f.forks,
+		ConnectLimit:   f.connectLimit,
+		ConnectRetries: connectRetries(f.connectRetries),
+		Open:           newOpener(logger),
+		Logger:         logger,
+		Mode:           "audit",
 	}
 	// The audit's own summary says what people need; -vv also shows the
 	// run, step by step, as apply does.

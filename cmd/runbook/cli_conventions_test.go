@@ -261,6 +261,8 @@ func TestUsageErrorsExit2InEveryCommand(t *testing.T) {
 		{"apply", "--limit", "sw9", "--lab", ntp},
 		{"check"},
 		{"check", "--limit", "!nosuch", "--lab", ntp},
+		{"apply", "--connect-retries", "-1", "--lab", ntp},
+		{"audit", "--connect-retries", "-1", "--lab", ntp},
 		{"fmt", "no/such/dir"},
 		{"fmt", "--nope"},
 		{"fmt", "-", ntp},

@@ -100,6 +100,7 @@ type faultRow struct {
 	prepare func(t *testing.T, dir string)
 	// sessionLog adds --session-log dir/logs.
 	sessionLog bool
+	args       []string // more flags for apply
 
 	wantStatus string // the faulty device's status in the JSON report
 	wantMsg    string // a substring of its message (device or a step's)
@@ -123,8 +124,23 @@ func TestFaultMatrix(t *testing.T) {
 			wantStep: "backup.running",
 		},
 		{
+			// Tried three times (--connect-retries 2), then given up.
 			name:       "refused",
 			labFaults:  []string{"r1:refuse"},
+			wantStatus: "unreachable", wantMsg: "(after 3 connection attempts)", wantExit: exitFailed,
+			wantStep: "backup.running",
+		},
+		{
+			// A device out of vty lines for a while: the login is tried
+			// again and the device passes.
+			name:       "busy vty lines",
+			labFaults:  []string{"r1:refuse_first=2"},
+			wantStatus: "passed", wantExit: exitOK,
+		},
+		{
+			name:       "busy vty lines, no retries",
+			labFaults:  []string{"r1:refuse_first=1"},
+			args:       []string{"--connect-retries", "0"},
 			wantStatus: "unreachable", wantMsg: "connection failed: SSH handshake", wantExit: exitFailed,
 			wantStep: "backup.running",
 		},
@@ -245,6 +261,7 @@ func runFaultRow(t *testing.T, row faultRow) {
 	if row.sessionLog {
 		args = append(args, "--session-log", filepath.Join(dir, "logs"))
 	}
+	args = append(args, row.args...)
 	args = append(args, playbook)
 
 	code, stdout, stderr := runBounded(t, args)
