@@ -55,7 +55,7 @@ type Options struct {
 	// under load). Never after a rejected login, a host key problem or a
 	// timeout. Default 2; negative: none.
 	ConnectRetries int
-	Open         Opener // default DriverOpener(nil)
+	Open           Opener // default DriverOpener(nil)
 	// SessionLog, when set, gives the per-device transcript writer.
 	SessionLog func(device string) (io.WriteCloser, error)
 	Sink       Sink

@@ -69,15 +69,15 @@ type DeviceSpec struct {
 
 // Faults to inject. Zero value: a well-behaved device.
 type Faults struct {
-	Latency       time.Duration // before each response
-	ChunkLatency  time.Duration // between output chunks
-	ChunkSize     int           // bytes per chunk when ChunkLatency is set
-	AuthFail      bool          // reject every authentication
-	Refuse        bool          // close TCP connections at once
+	Latency      time.Duration // before each response
+	ChunkLatency time.Duration // between output chunks
+	ChunkSize    int           // bytes per chunk when ChunkLatency is set
+	AuthFail     bool          // reject every authentication
+	Refuse       bool          // close TCP connections at once
 	// RefuseFirst closes the device's first N TCP connections at once and
 	// serves the ones after, as a device whose vty lines (or an SSH
 	// server whose connection slots) are busy for a while does.
-	RefuseFirst int
+	RefuseFirst   int
 	DropAfter     int           // close the connection when command N+1 arrives
 	DropMidOutput bool          // with DropAfter: close halfway through command N+1's output
 	Hang          string        // a regex: matching commands never return
