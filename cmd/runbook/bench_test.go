@@ -155,11 +155,14 @@ func BenchmarkApplyFleet(b *testing.B) {
 		b.Run(fmt.Sprintf("devices=%d/forks=%d", devices, forks), func(b *testing.B) {
 			for b.Loop() {
 				cpu0, lab0 := cpuTime(), processCPU(labPID)
+				var m0, m1 runtime.MemStats
+				runtime.ReadMemStats(&m0)
 				start := time.Now()
 				var commands atomic.Int64
 				rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks, ConnectLimit: forks, Open: countingOpener(&commands)})
 				wall := time.Since(start)
 				cpu, labCPU := cpuTime()-cpu0, processCPU(labPID)-lab0
+				runtime.ReadMemStats(&m1)
 				if !allPassed(rep) {
 					for _, d := range rep.Devices {
 						if d.Status != engine.DevicePassed {
@@ -180,6 +183,7 @@ func BenchmarkApplyFleet(b *testing.B) {
 				b.ReportMetric(cpu.Seconds()*1000/float64(len(hosts)), "cpu-ms/device")
 				b.ReportMetric(cpu.Seconds()*1e6/float64(commands.Load()), "cpu-us/command")
 				b.ReportMetric(maxRSSMiB(), "peak-rss-MiB")
+				b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/1024/float64(len(hosts)), "alloc-KiB/device")
 				var sum time.Duration
 				for _, d := range rep.Devices {
 					sum += d.Duration
