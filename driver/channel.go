@@ -7,7 +7,6 @@ import (
 	"io"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -105,14 +104,20 @@ func (s *Session) wake() {
 func (s *Session) send(op, text string) error {
 	s.tx.Write([]byte(text))
 	limit := s.cfg.IdleTimeout
-	var stuck atomic.Bool
-	t := time.AfterFunc(limit, func() {
-		stuck.Store(true)
-		s.abort()
-	})
+	// One timer per session, not per line sent: one operation runs at a
+	// time, and a fleet sends a great many lines.
+	s.writeStuck.Store(false)
+	if s.writeT == nil {
+		s.writeT = time.AfterFunc(limit, func() {
+			s.writeStuck.Store(true)
+			s.abort()
+		})
+	} else {
+		s.writeT.Reset(limit)
+	}
 	_, err := io.WriteString(s.stdin, text)
-	t.Stop()
-	if stuck.Load() {
+	s.writeT.Stop()
+	if s.writeStuck.Load() {
 		return s.errf(op, ErrTimeout, nil, "writing to the device: it took nothing for %s (write deadline); the session was closed", roughly(limit))
 	}
 	if err != nil {
@@ -205,6 +210,18 @@ func (s *Session) converse(ctx context.Context, op, line string, x expectation) 
 	return s.wait(ctx, op, x)
 }
 
+// restart starts *t (made on first use) to fire after d. The session's
+// timers are reused, one operation at a time, rather than made for every
+// wait; since Go 1.23 a Reset timer never delivers its earlier time.
+func restart(t **time.Timer, d time.Duration) *time.Timer {
+	if *t == nil {
+		*t = time.NewTimer(d)
+	} else {
+		(*t).Reset(d)
+	}
+	return *t
+}
+
 // wait reads until x is met. It never sleeps: it evaluates the buffer
 // each time bytes arrive and otherwise blocks on the read loop, the two
 // timers, the context and Close.
@@ -215,9 +232,9 @@ func (s *Session) wait(ctx context.Context, op string, x expectation) (*exchange
 		timeout = s.cfg.CommandTimeout
 	}
 	idle := s.cfg.IdleTimeout
-	deadline := time.NewTimer(timeout)
+	deadline := restart(&s.deadlineT, timeout)
 	defer deadline.Stop()
-	idleT := time.NewTimer(idle)
+	idleT := restart(&s.idleT, idle)
 	defer idleT.Stop()
 	var nudgeT *time.Timer
 	var nudgeC <-chan time.Time

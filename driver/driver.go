@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -31,6 +32,10 @@ type Session struct {
 	stdin io.Writer
 
 	opMu sync.Mutex // one dialogue at a time
+	// Timers of the running operation (guarded by opMu): wait's deadline
+	// and idle timeout, and send's write deadline.
+	deadlineT, idleT, writeT *time.Timer
+	writeStuck               atomic.Bool
 
 	mu       sync.Mutex // guards cl and readErr (shared with the read loop)
 	cl       cleaner
