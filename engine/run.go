@@ -651,7 +651,7 @@ func (d *deviceRun) connect(ctx context.Context) error {
 		}
 		wait := backoff + rand.N(backoff/2+1)
 		d.log.Info("connection refused or dropped before the session was ready; connecting again",
-			"attempt", attempt+2, "of", d.r.opts.ConnectRetries+1, "in", wait.Round(time.Millisecond), "error", d.redactor(err.Error()))
+			"next_attempt", attempt+2, "attempts", d.r.opts.ConnectRetries+1, "wait", wait.Round(time.Millisecond), "error", d.redactor(err.Error()))
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
