@@ -139,7 +139,7 @@ func (s *Session) startShell(ctx context.Context) error {
 	if err != nil {
 		return fail(err)
 	}
-	go answerRequests(s.tr.devReqs, s.tr.devChans, chReqs)
+	s.tr.sessionReqs <- chReqs
 	if ok, err := ch.SendRequest("pty-req", true, ptyRequest("vt100", 511, 0)); err != nil || !ok {
 		ch.Close()
 		return fail(refused("a terminal (pty-req)", err))

@@ -26,12 +26,13 @@ import (
 // (global requests, channel opens, forwards, session requests) that
 // answerRequests does in one, which matters with a thousand sessions open.
 type transport struct {
-	jumps    []*ssh.Client // outermost jump host first
-	device   ssh.Conn
-	devChans <-chan ssh.NewChannel
-	devReqs  <-chan *ssh.Request
-	banner   string   // pre-auth banner of the device, if any
-	agent    net.Conn // ssh-agent connection, closed with the transport
+	jumps  []*ssh.Client // outermost jump host first
+	device ssh.Conn
+	// sessionReqs hands the session channel's requests to answerRequests,
+	// which starts with the connection.
+	sessionReqs chan (<-chan *ssh.Request)
+	banner      string   // pre-auth banner of the device, if any
+	agent       net.Conn // ssh-agent connection, closed with the transport
 }
 
 // close closes the device connection first, then the jump hosts.
@@ -48,13 +49,16 @@ func (t *transport) close() {
 }
 
 // answerRequests answers what the device asks of the client until the
-// connection and the session channel are gone: global requests (such as
-// OpenSSH's keepalive@openssh.com, which must get a reply), channels the
-// device tries to open (refused: runbook forwards nothing) and the session
-// channel's own requests (exit-status, eow@openssh.com).
-func answerRequests(global <-chan *ssh.Request, chans <-chan ssh.NewChannel, session <-chan *ssh.Request) {
+// connection is gone: global requests (such as OpenSSH's
+// keepalive@openssh.com, which must get a reply), channels the device
+// tries to open (refused: runbook forwards nothing) and, once handed over,
+// the session channel's own requests (exit-status, eow@openssh.com).
+func answerRequests(global <-chan *ssh.Request, chans <-chan ssh.NewChannel, handover <-chan (<-chan *ssh.Request)) {
+	var session <-chan *ssh.Request
 	for global != nil || chans != nil || session != nil {
 		select {
+		case session = <-handover:
+			handover = nil
 		case r, ok := <-global:
 			if !ok {
 				global = nil
@@ -107,7 +111,9 @@ func dialTransport(ctx context.Context, cfg *Config, sec *secrets) (*transport, 
 			return nil, err
 		}
 		if isDevice {
-			t.device, t.devChans, t.devReqs, t.banner = c, chans, reqs, banner
+			t.device, t.banner = c, banner
+			t.sessionReqs = make(chan (<-chan *ssh.Request), 1)
+			go answerRequests(reqs, chans, t.sessionReqs)
 			break
 		}
 		prev = ssh.NewClient(c, chans, reqs)
