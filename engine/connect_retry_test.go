@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -64,9 +65,29 @@ func TestConnectRetries(t *testing.T) {
 			if again := strings.Count(logs.String(), "connecting again"); again != tc.wantOpens-1 {
 				t.Errorf("%d retries logged, want %d:\n%s", again, tc.wantOpens-1, logs.String())
 			}
+			// Each wait is the backoff (10ms in fastOpts, doubling) plus up
+			// to half again; the log says which attempt comes, of how many.
+			attempts := tc.retries + 1
+			if tc.retries == 0 {
+				attempts = 3
+			}
+			backoff := 10 * time.Millisecond
+			retries := retryLog.FindAllStringSubmatch(logs.String(), -1)
+			if len(retries) != tc.wantOpens-1 {
+				t.Errorf("%d retry lines with their fields, want %d:\n%s", len(retries), tc.wantOpens-1, logs.String())
+			}
+			for i, m := range retries {
+				wait, err := time.ParseDuration(m[3])
+				if m[1] != fmt.Sprint(i+2) || m[2] != fmt.Sprint(attempts) || err != nil || wait < backoff || wait > backoff*3/2 {
+					t.Errorf("retry %d logged next_attempt=%s attempts=%s wait=%s; want %d, %d and %s to %s", i+1, m[1], m[2], m[3], i+2, attempts, backoff, backoff*3/2)
+				}
+				backoff *= 2
+			}
 		})
 	}
 }
+
+var retryLog = regexp.MustCompile(`connecting again" device=r1 next_attempt=(\d+) attempts=(\d+) wait=(\S+)`)
 
 // A run interrupted while a login waits to be tried again ends at once.
 func TestConnectRetryStopsWhenTheRunIsCancelled(t *testing.T) {
