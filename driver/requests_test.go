@@ -202,3 +202,95 @@ func TestDeviceRequestsAreAnswered(t *testing.T) {
 		}
 	}
 }
+
+// A device that stops reading (its SSH window fills) makes a write block:
+// the write gets the idle timeout as its deadline, then the session is
+// torn down and the operation fails with ErrTimeout, not a hang. The write
+// deadline's timer is the session's own, reused from line to line.
+func TestWriteDeadlineWhenTheDeviceStopsReading(t *testing.T) {
+	hostKey := newSigner(t)
+	cfg := &ssh.ServerConfig{PasswordCallback: func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, nil }}
+	cfg.AddHostKey(hostKey)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, chans, reqs, err := ssh.NewServerConn(c, cfg)
+		if err != nil {
+			return
+		}
+		go ssh.DiscardRequests(reqs)
+		nc := <-chans
+		ch, chReqs, err := nc.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			for r := range chReqs {
+				r.Reply(r.Type == "pty-req" || r.Type == "shell", nil)
+			}
+		}()
+		ch.Write([]byte("\r\nr1#"))
+		in := bufio.NewReader(ch)
+		for {
+			line, err := in.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimRight(line, "\r\n")
+			ch.Write([]byte(line + "\r\nr1#"))
+			if line == "stop reading" {
+				<-done // the window is never opened again
+				return
+			}
+		}
+	})
+	t.Cleanup(func() { close(done); ln.Close(); wg.Wait() })
+
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	kh := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.WriteFile(kh, []byte("["+host+"]:"+port+" "+string(ssh.MarshalAuthorizedKey(hostKey.PublicKey()))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := driver.Open(ctx, driver.Config{
+		Name: "r1", Address: host, Port: atoi(t, port), Platform: "cisco_ios",
+		Username: "admin", Password: "pw", KnownHostsFile: kh, SkipSessionSetup: true,
+		CommandTimeout: 20 * time.Second, IdleTimeout: 300 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, cmd := range []string{"show clock", "stop reading"} {
+		if _, err := s.SendCommand(ctx, cmd); err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+	}
+	big := "description " + strings.Repeat("x", 3<<20) // more than the 2 MiB window
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.SendCommand(ctx, big)
+		errc <- err
+	}()
+	select {
+	case err = <-errc:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the write is still blocked 10s after its 300ms deadline")
+	}
+	if !errors.Is(err, driver.ErrTimeout) || !strings.Contains(err.Error(), "write deadline") {
+		t.Fatalf("err = %v; want a write deadline timeout", err)
+	}
+	if _, err := s.SendCommand(ctx, "show clock"); !errors.Is(err, driver.ErrClosed) {
+		t.Errorf("after the write deadline: %v; want the session closed", err)
+	}
+}
