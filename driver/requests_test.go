@@ -24,8 +24,6 @@ import (
 // line on stderr before the prompt. It answers every line with its echo,
 // "12:00" for "show clock", and the prompt r1#.
 type askingServer struct {
-	addr string
-
 	mu          sync.Mutex
 	pty         []byte
 	globalReply chan error
@@ -33,16 +31,17 @@ type askingServer struct {
 	openErr     chan error
 }
 
-func startAskingServer(t *testing.T, hostKey ssh.Signer) *askingServer {
+// serveOneSSH accepts one SSH connection on 127.0.0.1 (any password) and
+// hands each session channel it opens to session. It returns the address
+// and a known_hosts file that trusts hostKey there.
+func serveOneSSH(t *testing.T, hostKey ssh.Signer, session func(*ssh.ServerConn, ssh.Channel, <-chan *ssh.Request)) (host string, port int, knownHosts string) {
 	t.Helper()
-	srv := &askingServer{globalReply: make(chan error, 1), chanReply: make(chan error, 1), openErr: make(chan error, 1)}
 	cfg := &ssh.ServerConfig{PasswordCallback: func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, nil }}
 	cfg.AddHostKey(hostKey)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.addr = ln.Addr().String()
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		c, err := ln.Accept()
@@ -60,11 +59,17 @@ func startAskingServer(t *testing.T, hostKey ssh.Signer) *askingServer {
 			if err != nil {
 				return
 			}
-			wg.Go(func() { srv.session(conn, ch, chReqs) })
+			wg.Go(func() { session(conn, ch, chReqs) })
 		}
 	})
 	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return srv
+	host, p, _ := net.SplitHostPort(ln.Addr().String())
+	knownHosts = filepath.Join(t.TempDir(), "known_hosts")
+	line := "[" + host + "]:" + p + " " + string(ssh.MarshalAuthorizedKey(hostKey.PublicKey()))
+	if err := os.WriteFile(knownHosts, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return host, atoi(t, p), knownHosts
 }
 
 // reply waits for an answer the server asked for; a client that never
@@ -136,19 +141,13 @@ func (srv *askingServer) session(conn *ssh.ServerConn, ch ssh.Channel, reqs <-ch
 // reaches the transcript, and the terminal asked for is a 511-column vt100
 // with echo on; all without x/crypto's per-client goroutines.
 func TestDeviceRequestsAreAnswered(t *testing.T) {
-	hostKey := newSigner(t)
-	srv := startAskingServer(t, hostKey)
-	host, port, _ := net.SplitHostPort(srv.addr)
-	kh := filepath.Join(t.TempDir(), "known_hosts")
-	line := "[" + host + "]:" + port + " " + string(ssh.MarshalAuthorizedKey(hostKey.PublicKey()))
-	if err := os.WriteFile(kh, []byte(line), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	srv := &askingServer{globalReply: make(chan error, 1), chanReply: make(chan error, 1), openErr: make(chan error, 1)}
+	host, port, kh := serveOneSSH(t, newSigner(t), srv.session)
 	var tx syncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s, err := driver.Open(ctx, driver.Config{
-		Name: "r1", Address: host, Port: atoi(t, port), Platform: "cisco_ios",
+		Name: "r1", Address: host, Port: port, Platform: "cisco_ios",
 		Username: "admin", Password: "pw", KnownHostsFile: kh,
 		CommandTimeout: 5 * time.Second, Transcript: &tx,
 	})
@@ -208,33 +207,11 @@ func TestDeviceRequestsAreAnswered(t *testing.T) {
 // torn down and the operation fails with ErrTimeout, not a hang. The write
 // deadline's timer is the session's own, reused from line to line.
 func TestWriteDeadlineWhenTheDeviceStopsReading(t *testing.T) {
-	hostKey := newSigner(t)
-	cfg := &ssh.ServerConfig{PasswordCallback: func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, nil }}
-	cfg.AddHostKey(hostKey)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		_, chans, reqs, err := ssh.NewServerConn(c, cfg)
-		if err != nil {
-			return
-		}
-		go ssh.DiscardRequests(reqs)
-		nc := <-chans
-		ch, chReqs, err := nc.Accept()
-		if err != nil {
-			return
-		}
+	host, port, kh := serveOneSSH(t, newSigner(t), func(_ *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.Request) {
+		defer ch.Close()
 		go func() {
-			for r := range chReqs {
+			for r := range reqs {
 				r.Reply(r.Type == "pty-req" || r.Type == "shell", nil)
 			}
 		}()
@@ -253,17 +230,11 @@ func TestWriteDeadlineWhenTheDeviceStopsReading(t *testing.T) {
 			}
 		}
 	})
-	t.Cleanup(func() { close(done); ln.Close(); wg.Wait() })
-
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	kh := filepath.Join(t.TempDir(), "known_hosts")
-	if err := os.WriteFile(kh, []byte("["+host+"]:"+port+" "+string(ssh.MarshalAuthorizedKey(hostKey.PublicKey()))), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { close(done) }) // registered last: runs before the server's
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, err := driver.Open(ctx, driver.Config{
-		Name: "r1", Address: host, Port: atoi(t, port), Platform: "cisco_ios",
+		Name: "r1", Address: host, Port: port, Platform: "cisco_ios",
 		Username: "admin", Password: "pw", KnownHostsFile: kh, SkipSessionSetup: true,
 		CommandTimeout: 20 * time.Second, IdleTimeout: 300 * time.Millisecond,
 	})
