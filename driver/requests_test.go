@@ -118,6 +118,18 @@ func (srv *askingServer) session(conn *ssh.ServerConn, ch ssh.Channel, reqs <-ch
 		srv.openErr <- err
 	}()
 	ch.Stderr().Write([]byte("note on stderr\r\n"))
+	shellLines(ch, func(line string) (string, bool) {
+		if line == "show clock" {
+			return "12:00\r\n", true
+		}
+		return "", line != "exit"
+	})
+}
+
+// shellLines plays a shell whose prompt is r1#: it answers each line with
+// its echo, what answer returns and the prompt, until answer says no more
+// or the client goes.
+func shellLines(ch ssh.Channel, answer func(line string) (out string, more bool)) {
 	ch.Write([]byte("\r\nr1#"))
 	in := bufio.NewReader(ch)
 	for {
@@ -126,14 +138,11 @@ func (srv *askingServer) session(conn *ssh.ServerConn, ch ssh.Channel, reqs <-ch
 			return
 		}
 		line = strings.TrimRight(line, "\r\n")
-		if line == "exit" {
+		out, more := answer(line)
+		ch.Write([]byte(line + "\r\n" + out + "r1#"))
+		if !more {
 			return
 		}
-		out := line + "\r\n"
-		if line == "show clock" {
-			out += "12:00\r\n"
-		}
-		ch.Write([]byte(out + "r1#"))
 	}
 }
 
@@ -215,20 +224,8 @@ func TestWriteDeadlineWhenTheDeviceStopsReading(t *testing.T) {
 				r.Reply(r.Type == "pty-req" || r.Type == "shell", nil)
 			}
 		}()
-		ch.Write([]byte("\r\nr1#"))
-		in := bufio.NewReader(ch)
-		for {
-			line, err := in.ReadString('\n')
-			if err != nil {
-				return
-			}
-			line = strings.TrimRight(line, "\r\n")
-			ch.Write([]byte(line + "\r\nr1#"))
-			if line == "stop reading" {
-				<-done // the window is never opened again
-				return
-			}
-		}
+		shellLines(ch, func(line string) (string, bool) { return "", line != "stop reading" })
+		<-done // the window is never opened again
 	})
 	t.Cleanup(func() { close(done) }) // registered last: runs before the server's
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
