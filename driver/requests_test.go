@@ -202,13 +202,31 @@ func TestDeviceRequestsAreAnswered(t *testing.T) {
 		t.Errorf("terminal modes %q: want ECHO on and TTY_OP_END", pty.Modes)
 	}
 
-	buf := make([]byte, 1<<20)
-	stacks := string(buf[:runtime.Stack(buf, true)])
+	stacks := goroutineStacks()
 	for _, f := range []string{"ssh.(*Client).handleGlobalRequests", "ssh.(*Client).handleChannelOpens", "ssh.(*Session).wait", "ssh.(*Session).start"} {
 		if strings.Contains(stacks, f) {
 			t.Errorf("a goroutine runs %s: the session should need none of x/crypto's Client or Session goroutines", f)
 		}
 	}
+	if !strings.Contains(stacks, "driver.answerRequests") {
+		t.Fatal("no goroutine answers the device's requests")
+	}
+	// It ends with the connection.
+	s.Close()
+	if err := driver.WaitClosed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); strings.Contains(goroutineStacks(), "driver.answerRequests"); {
+		if time.Now().After(deadline) {
+			t.Fatal("the goroutine answering the device's requests outlived the connection")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func goroutineStacks() string {
+	buf := make([]byte, 1<<20)
+	return string(buf[:runtime.Stack(buf, true)])
 }
 
 // A device that stops reading (its SSH window fills) makes a write block:
