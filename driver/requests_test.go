@@ -194,8 +194,8 @@ func TestDeviceRequestsAreAnswered(t *testing.T) {
 	if err != nil {
 		t.Fatalf("pty-req payload: %v", err)
 	}
-	if pty.Term != "vt100" || pty.Columns != 511 || pty.Rows != 0 {
-		t.Errorf("pty-req asked for %q %dx%d, want vt100 511x0", pty.Term, pty.Columns, pty.Rows)
+	if pty.Term != "vt100" || pty.Columns != 511 || pty.Rows != 0 || pty.Width != 511*8 || pty.Height != 0 {
+		t.Errorf("pty-req asked for %q %dx%d (%dx%d pixels), want vt100 511x0 (4088x0)", pty.Term, pty.Columns, pty.Rows, pty.Width, pty.Height)
 	}
 	// ECHO (53) = 1, then TTY_OP_END.
 	if !strings.Contains(pty.Modes, "\x35\x00\x00\x00\x01") || !strings.HasSuffix(pty.Modes, "\x00") {
@@ -227,6 +227,31 @@ func TestDeviceRequestsAreAnswered(t *testing.T) {
 func goroutineStacks() string {
 	buf := make([]byte, 1<<20)
 	return string(buf[:runtime.Stack(buf, true)])
+}
+
+// A device that refuses the terminal or the shell fails Open with
+// ErrConnect, naming what it refused, and nothing is left running.
+func TestRefusedTerminalOrShell(t *testing.T) {
+	for _, refuse := range []string{"pty-req", "shell"} {
+		t.Run(refuse, func(t *testing.T) {
+			host, port, kh := serveOneSSH(t, newSigner(t), func(_ *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.Request) {
+				defer ch.Close()
+				for r := range reqs {
+					r.Reply(r.Type != refuse, nil)
+				}
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, err := driver.Open(ctx, driver.Config{
+				Name: "r1", Address: host, Port: port, Platform: "cisco_ios",
+				Username: "admin", Password: "pw", KnownHostsFile: kh, ConnectTimeout: 5 * time.Second,
+			})
+			want := map[string]string{"pty-req": "the device refused a terminal (pty-req)", "shell": "the device refused a shell"}[refuse]
+			if !errors.Is(err, driver.ErrConnect) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("err = %v; want ErrConnect saying %q", err, want)
+			}
+		})
+	}
 }
 
 // A device that stops reading (its SSH window fills) makes a write block:
