@@ -92,6 +92,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	s.tr = tr
+	NotifyAuthenticated(ctx)
 	if tr.banner != "" {
 		logger.Debug("ssh banner", "device", cfg.Name, "banner", sec.redact(tr.banner))
 	}
@@ -117,6 +118,25 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		}
 	}
 	return s, nil
+}
+
+type authenticatedKey struct{}
+
+// WithAuthenticated returns a context with which Open calls fn once the
+// device has accepted the login (TCP connect, SSH handshake, host key and
+// authentication done), before the shell starts. A caller that caps
+// simultaneous logins frees its slot there: the authentication server's
+// work is over, and learning the prompt only waits on the device.
+func WithAuthenticated(ctx context.Context, fn func()) context.Context {
+	return context.WithValue(ctx, authenticatedKey{}, fn)
+}
+
+// NotifyAuthenticated calls the function WithAuthenticated put in ctx, if
+// any. Open calls it; other openers (test doubles, wrappers) may too.
+func NotifyAuthenticated(ctx context.Context) {
+	if fn, ok := ctx.Value(authenticatedKey{}).(func()); ok && fn != nil {
+		fn()
+	}
 }
 
 // startShell opens the channel with a PTY (network CLIs only show prompts

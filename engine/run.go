@@ -32,12 +32,15 @@ type Opener func(ctx context.Context, h *hcl.Host, transcript io.Writer) (Sessio
 // Options tune a run.
 type Options struct {
 	Forks int // devices at once; 0 or 1 runs serially; default 10 (set by the CLI)
-	// ConnectLimit caps simultaneous connection attempts, separately from
-	// Forks, because AAA servers choke on login bursts. Default 20.
+	// ConnectLimit caps simultaneous logins, separately from Forks,
+	// because AAA servers choke on login bursts. A login holds its slot
+	// until the device has authenticated us (driver.WithAuthenticated), or
+	// until Open returns. Default 20.
 	ConnectLimit int
 	// ConnectJitter: an attempt first waits a random time up to this,
 	// scaled by how full the ConnectLimit is, so a fleet does not log in in
-	// lockstep. Default 25ms; negative disables.
+	// lockstep; it waits before taking a slot. Default 25ms; negative
+	// disables.
 	ConnectJitter time.Duration
 	FailFast      bool
 	Check         bool // run only steps that do not change devices
@@ -675,15 +678,11 @@ func reconnectable(err error) bool {
 }
 
 func (d *deviceRun) connectOnce(ctx context.Context) error {
-	select {
-	case d.r.connSem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-d.r.connSem }()
-	// Jitter spreads bursts: it grows with the attempts in flight, so the
+	// Jitter spreads bursts: it grows with the logins in flight, so the
 	// first wave of a run is spread over ConnectJitter while a lone
-	// reconnect, or a run whose logins are already staggered, waits little.
+	// reconnect, or a run whose logins are already staggered, waits
+	// little. It comes before the slot: waiting in one would only hold up
+	// the logins queued behind it.
 	if j := d.r.opts.ConnectJitter * time.Duration(len(d.r.connSem)) / time.Duration(cap(d.r.connSem)); j > 0 {
 		t := time.NewTimer(rand.N(j))
 		select {
@@ -693,12 +692,21 @@ func (d *deviceRun) connectOnce(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	select {
+	case d.r.connSem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// The slot is for the login only: it is freed once the device has
+	// authenticated us (the driver says so), or when Open returns.
+	release := sync.OnceFunc(func() { <-d.r.connSem })
+	defer release()
 	var tw io.Writer
 	if d.transcript != nil {
 		tw = d.transcript
 	}
 	d.log.Debug("connecting", "address", hostAddr(d.host))
-	s, err := d.r.opts.Open(ctx, d.host, tw)
+	s, err := d.r.opts.Open(driver.WithAuthenticated(ctx, release), d.host, tw)
 	if err != nil {
 		d.log.Info("connect failed", "error", d.redactor(err.Error()))
 		return err

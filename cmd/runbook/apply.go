@@ -79,7 +79,7 @@ func newApplyCmd(check bool) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all, @REPORT.json (the devices that did not pass in that report); !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
 	fl.IntVar(&f.forks, "forks", 10, "devices to run at once (0 or 1: one at a time)")
-	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous connection attempts (protects AAA servers from bursts)")
+	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous logins, each until the device has authenticated runbook (protects AAA servers from bursts)")
 	fl.IntVar(&f.connectRetries, "connect-retries", 2, "log in again, after 1s then 2s (and so on, plus up to half again at random), when a device refused or dropped the connection before its session was ready; never after rejected credentials, a host key problem or a timeout (0: never)")
 	fl.BoolVar(&f.failFast, "fail-fast", false, "start no new device after the first one fails")
 	fl.StringVar(&f.jsonPath, "json", "", "write a JSON report to this file")

@@ -65,7 +65,7 @@ func newAuditCmd() *cobra.Command {
 	fl.StringArrayVar(&f.limits, "limit", nil, "only these hosts: names, globs, group:NAME, tag:NAME, all; !PATTERN excludes, &PATTERN intersects (comma-separated or repeated)")
 	fl.StringVar(&f.from, "from", "", "audit the newest backup of each host under this directory (DIR/<host>/<host>-<time>.cfg, as backup steps write them) instead of connecting")
 	fl.IntVar(&f.forks, "forks", 10, "devices to run at once (0 or 1: one at a time)")
-	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous connection attempts (protects AAA servers from bursts)")
+	fl.IntVar(&f.connectLimit, "connect-limit", 20, "simultaneous logins, each until the device has authenticated runbook (protects AAA servers from bursts)")
 	fl.IntVar(&f.connectRetries, "connect-retries", 2, "log in again, after 1s then 2s (and so on, plus up to half again at random), when a device refused or dropped the connection before its session was ready; never after rejected credentials, a host key problem or a timeout (0: never)")
 	fl.StringVar(&f.jsonPath, "json", "", "write the audit as JSON to this file")
 	fl.StringVar(&f.junitPath, "junit", "", "write the audit as JUnit XML to this file (one testcase per rule per device)")

@@ -131,7 +131,7 @@ func BenchmarkFleetMemory(b *testing.B) {
 				}
 			}
 		}()
-		rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks, ConnectLimit: forks})
+		rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks})
 		close(done)
 		<-sampled
 		if !allPassed(rep) {
