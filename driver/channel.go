@@ -15,7 +15,7 @@ import (
 
 // readBufSize is the read loop's buffer. SSH packets carry at most 32 KiB;
 // a smaller buffer only means more reads and keeps idle sessions small.
-const readBufSize = 4 << 10
+const readBufSize = 2 << 10
 
 // releaseAbove: a clean buffer that grew beyond this (a large show
 // running-config) is dropped instead of reused, so an idle session does

@@ -507,6 +507,10 @@ func (au *auditor) live(ctx context.Context, stdout, stderr io.Writer, plan *eng
 	if f.verbose >= 2 {
 		opts.Sink = report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Verbose: f.verbose - 1})
 	}
+	// Until the reports are written, also after an interrupt.
+	governCtx, stopGoverning := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopGoverning()
+	governMemory(governCtx, os.Getenv)
 	rep := auditPlan.Run(ctx, hosts, opts)
 	waitSessionsClosed()
 	if opts.Sink != nil {

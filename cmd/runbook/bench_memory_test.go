@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 	open := engine.DriverOpener(nil)
 	for range b.N {
 		heap0, rss0 := memNow()
+		stack0 := stackInUse()
 		var sessions []engine.Session
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		for _, h := range hosts {
@@ -51,13 +53,22 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 		}
 		cancel()
 		heap1, rss1 := memNow()
+		stack1 := stackInUse()
 		n := float64(len(sessions))
+		b.ReportMetric((stack1-stack0)/n/1024, "stack-KiB/session")
 		b.ReportMetric((heap1-heap0)/n/1024, "heap+stack-KiB/session")
 		b.ReportMetric((rss1-rss0)/n/1024, "rss-KiB/session")
 		for _, s := range sessions {
 			s.Close()
 		}
 	}
+}
+
+// stackInUse is the goroutine stacks' memory, in bytes.
+func stackInUse() float64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.StackInuse)
 }
 
 // memNow is the Go heap and stacks in use after a collection, and the
@@ -83,7 +94,8 @@ func memNow() (heap, rss float64) {
 // default 1000; 100 ms per command) and samples runbook's Go heap and
 // stacks every 50 ms: the peak, the goroutines per running session, and
 // what the finished run still holds (the report). With
-// RUNBOOK_BENCH_HEAPPROFILE=FILE it writes a heap profile at the peak, with
+// RUNBOOK_BENCH_HEAPPROFILE=FILE it writes a heap profile at the peak (and
+// the goroutines then, to FILE.goroutines), with
 // RUNBOOK_BENCH_HELDPROFILE=FILE one of what the finished run holds (and
 // samples every 4 KiB allocated, for both profiles).
 //
@@ -104,6 +116,7 @@ func BenchmarkFleetMemory(b *testing.B) {
 	hosts := plan.Playbook.Inventory.Hosts
 	for range b.N {
 		var peak, peakStack, peakLive uint64
+		var peakLimit int64
 		maxG := 0
 		done, sampled := make(chan struct{}), make(chan struct{})
 		go func() {
@@ -119,6 +132,7 @@ func BenchmarkFleetMemory(b *testing.B) {
 				var m runtime.MemStats
 				runtime.ReadMemStats(&m)
 				maxG = max(maxG, runtime.NumGoroutine())
+				peakLimit = max(peakLimit, debug.SetMemoryLimit(-1))
 				if m.HeapInuse+m.StackInuse > peak {
 					peak = m.HeapInuse + m.StackInuse
 					peakStack, peakLive = m.StackInuse, m.HeapAlloc
@@ -127,11 +141,18 @@ func BenchmarkFleetMemory(b *testing.B) {
 							_ = pprof.WriteHeapProfile(f)
 							f.Close()
 						}
+						if f, err := os.Create(p + ".goroutines"); err == nil {
+							_ = pprof.Lookup("goroutine").WriteTo(f, 1)
+							f.Close()
+						}
 					}
 				}
 			}
 		}()
+		governCtx, stopGoverning := context.WithCancel(context.Background())
+		governMemory(governCtx, os.Getenv)
 		rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks})
+		stopGoverning()
 		close(done)
 		<-sampled
 		if !allPassed(rep) {
@@ -154,6 +175,7 @@ func BenchmarkFleetMemory(b *testing.B) {
 		b.ReportMetric(float64(maxG)/float64(min(forks, devices)), "goroutines/session")
 		b.ReportMetric(held/(1<<20), "held-after-run-MiB")
 		b.ReportMetric(maxRSSMiB(), "peak-rss-MiB")
+		b.ReportMetric(float64(peakLimit)/(1<<20), "soft-limit-max-MiB")
 		runtime.KeepAlive(rep)
 	}
 }

@@ -164,7 +164,11 @@ func BenchmarkApplyFleet(b *testing.B) {
 				runtime.ReadMemStats(&m0)
 				start := time.Now()
 				var commands atomic.Int64
+				// Memory is governed as runbook apply governs it.
+				governCtx, stopGoverning := context.WithCancel(context.Background())
+				governMemory(governCtx, os.Getenv)
 				rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks, ConnectLimit: connectLimit, Open: countingOpener(&commands)})
+				stopGoverning()
 				wall := time.Since(start)
 				cpu, labCPU := cpuTime()-cpu0, processCPU(labPID)-lab0
 				runtime.ReadMemStats(&m1)
