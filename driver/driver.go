@@ -159,7 +159,7 @@ func (s *Session) startShell(ctx context.Context) error {
 	if err != nil {
 		return fail(err)
 	}
-	s.tr.sessionReqs <- chReqs
+	s.tr.answerer.handOver(chReqs)
 	if ok, err := ch.SendRequest("pty-req", true, ptyRequest("vt100", 511, 0)); err != nil || !ok {
 		ch.Close()
 		return fail(refused("a terminal (pty-req)", err))

@@ -7,3 +7,16 @@ func PendingHangUps() int {
 	defer hangUps.mu.Unlock()
 	return hangUps.n
 }
+
+// AnswersRequests reports whether the session's connection still has its
+// requests answered (for tests in package driver_test): false once the
+// connection is gone and the answerer has stopped polling.
+func AnswersRequests(s *Session) bool {
+	a := s.tr.answerer
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return !a.stopped
+}
+
+// AnswerEvery is how often a session answers its device's requests.
+const AnswerEvery = answerEvery

@@ -29,6 +29,7 @@ type askingServer struct {
 	globalReply chan error
 	chanReply   chan error
 	openErr     chan error
+	laterReply  chan error
 }
 
 // serveOneSSH accepts one SSH connection on 127.0.0.1 (any password) and
@@ -119,8 +120,17 @@ func (srv *askingServer) session(conn *ssh.ServerConn, ch ssh.Channel, reqs <-ch
 	}()
 	ch.Stderr().Write([]byte("note on stderr\r\n"))
 	shellLines(ch, func(line string) (string, bool) {
-		if line == "show clock" {
+		switch line {
+		case "show clock":
 			return "12:00\r\n", true
+		case "show later":
+			// Long after the session started: the client must still be
+			// answering.
+			go func() {
+				_, _, err := conn.SendRequest("keepalive@openssh.com", true, nil)
+				srv.laterReply <- err
+			}()
+			return "", true
 		}
 		return "", line != "exit"
 	})
@@ -150,7 +160,7 @@ func shellLines(ch ssh.Channel, answer func(line string) (out string, more bool)
 // reaches the transcript, and the terminal asked for is a 511-column vt100
 // with echo on; all without x/crypto's per-client goroutines.
 func TestDeviceRequestsAreAnswered(t *testing.T) {
-	srv := &askingServer{globalReply: make(chan error, 1), chanReply: make(chan error, 1), openErr: make(chan error, 1)}
+	srv := &askingServer{globalReply: make(chan error, 1), chanReply: make(chan error, 1), openErr: make(chan error, 1), laterReply: make(chan error, 1)}
 	host, port, kh := serveOneSSH(t, newSigner(t), srv.session)
 	var tx syncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -178,6 +188,14 @@ func TestDeviceRequestsAreAnswered(t *testing.T) {
 	var oce *ssh.OpenChannelError
 	if err := reply(srv.openErr, "channel open"); !errors.As(err, &oce) || oce.Reason != ssh.Prohibited {
 		t.Errorf("the device's channel open: %v; want it refused as prohibited", err)
+	}
+	// A keepalive long after the first poll is answered too.
+	time.Sleep(2 * driver.AnswerEvery)
+	if _, err := s.SendCommand(ctx, "show later"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reply(srv.laterReply, "later keepalive"); err != nil {
+		t.Error(err)
 	}
 	if !strings.Contains(tx.String(), "note on stderr") {
 		t.Errorf("stderr missing from the transcript:\n%s", tx.String())
@@ -208,17 +226,17 @@ func TestDeviceRequestsAreAnswered(t *testing.T) {
 			t.Errorf("a goroutine runs %s: the session should need none of x/crypto's Client or Session goroutines", f)
 		}
 	}
-	if !strings.Contains(stacks, "driver.answerRequests") {
-		t.Fatal("no goroutine answers the device's requests")
+	if !driver.AnswersRequests(s) {
+		t.Fatal("the device's requests are no longer answered on an open session")
 	}
-	// It ends with the connection.
+	// It stops with the connection.
 	s.Close()
 	if err := driver.WaitClosed(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(5 * time.Second); strings.Contains(goroutineStacks(), "driver.answerRequests"); {
+	for deadline := time.Now().Add(5 * time.Second); driver.AnswersRequests(s); {
 		if time.Now().After(deadline) {
-			t.Fatal("the goroutine answering the device's requests outlived the connection")
+			t.Fatal("the device's requests are still polled for after the connection closed")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -24,15 +24,16 @@ import (
 // The device's connection is kept as a bare ssh.Conn rather than an
 // ssh.Client: a Client and its Session start four goroutines per device
 // (global requests, channel opens, forwards, session requests) that
-// answerRequests does in one, which matters with a thousand sessions open.
+// answerRequests does from a timer, which matters with a thousand sessions
+// open.
 type transport struct {
 	jumps  []*ssh.Client // outermost jump host first
 	device ssh.Conn
-	// sessionReqs hands the session channel's requests to answerRequests,
-	// which starts with the connection.
-	sessionReqs chan (<-chan *ssh.Request)
-	banner      string   // pre-auth banner of the device, if any
-	agent       net.Conn // ssh-agent connection, closed with the transport
+	// answerer answers the device's requests; it starts with the
+	// connection and gets the session channel's requests when it opens.
+	answerer *requestAnswerer
+	banner   string   // pre-auth banner of the device, if any
+	agent    net.Conn // ssh-agent connection, closed with the transport
 }
 
 // close closes the device connection first, then the jump hosts.
@@ -48,37 +49,85 @@ func (t *transport) close() {
 	}
 }
 
-// answerRequests answers what the device asks of the client until the
+// requestAnswerer answers what the device asks of the client until the
 // connection is gone: global requests (such as OpenSSH's
 // keepalive@openssh.com, which must get a reply), channels the device
 // tries to open (refused: runbook forwards nothing) and, once handed over,
 // the session channel's own requests (exit-status, eow@openssh.com).
-func answerRequests(global <-chan *ssh.Request, chans <-chan ssh.NewChannel, handover <-chan (<-chan *ssh.Request)) {
-	var session <-chan *ssh.Request
-	for global != nil || chans != nil || session != nil {
-		select {
-		case session = <-handover:
-			handover = nil
-		case r, ok := <-global:
-			if !ok {
-				global = nil
-			} else if r.WantReply {
-				_ = r.Reply(false, nil)
-			}
-		case r, ok := <-session:
-			if !ok {
-				session = nil
-			} else if r.WantReply {
-				_ = r.Reply(false, nil)
-			}
-		case nc, ok := <-chans:
-			if !ok {
-				chans = nil
-			} else {
-				_ = nc.Reject(ssh.Prohibited, "runbook opens no channels for the device")
-			}
-		}
+//
+// It runs from a timer every answerEvery, not on a goroutine of its own:
+// devices ask rarely, and a parked goroutine per session was a sixth of
+// the stacks of a thousand open sessions. x/crypto queues up to 16
+// requests of each kind before its reader waits, and a keepalive's sender
+// waits seconds for the reply, so a poll twice a second loses nothing.
+type requestAnswerer struct {
+	mu      sync.Mutex
+	global  <-chan *ssh.Request
+	chans   <-chan ssh.NewChannel
+	session <-chan *ssh.Request
+	timer   *time.Timer
+	stopped bool // every channel closed: the connection is gone
+}
+
+const answerEvery = 500 * time.Millisecond
+
+func answerRequests(global <-chan *ssh.Request, chans <-chan ssh.NewChannel) *requestAnswerer {
+	a := &requestAnswerer{global: global, chans: chans}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.timer = time.AfterFunc(answerEvery, a.answer)
+	return a
+}
+
+// handOver adds the session channel's requests.
+func (a *requestAnswerer) handOver(session <-chan *ssh.Request) {
+	a.mu.Lock()
+	a.session = session
+	a.mu.Unlock()
+}
+
+// answer answers every request queued, and polls again later unless the
+// connection is gone.
+func (a *requestAnswerer) answer() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for a.answerOne() {
 	}
+	// The session channel closes with the connection; until it is handed
+	// over, the connection's own channels say whether it is gone.
+	if a.global == nil && a.chans == nil && a.session == nil {
+		a.stopped = true
+		return
+	}
+	a.timer.Reset(answerEvery)
+}
+
+// answerOne answers one queued request, or notes a closed channel; false:
+// nothing was queued.
+func (a *requestAnswerer) answerOne() bool {
+	select {
+	case r, ok := <-a.global:
+		if !ok {
+			a.global = nil
+		} else if r.WantReply {
+			_ = r.Reply(false, nil)
+		}
+	case r, ok := <-a.session:
+		if !ok {
+			a.session = nil
+		} else if r.WantReply {
+			_ = r.Reply(false, nil)
+		}
+	case nc, ok := <-a.chans:
+		if !ok {
+			a.chans = nil
+		} else {
+			_ = nc.Reject(ssh.Prohibited, "runbook opens no channels for the device")
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // dialTransport connects through cfg.Jump (outermost first) to the device.
@@ -112,8 +161,7 @@ func dialTransport(ctx context.Context, cfg *Config, sec *secrets) (*transport, 
 		}
 		if isDevice {
 			t.device, t.banner = c, banner
-			t.sessionReqs = make(chan (<-chan *ssh.Request), 1)
-			go answerRequests(reqs, chans, t.sessionReqs)
+			t.answerer = answerRequests(reqs, chans)
 			break
 		}
 		prev = ssh.NewClient(c, chans, reqs)
