@@ -20,19 +20,29 @@ const (
 	// memoryFloor is the limit while the run needs less: small runs never
 	// reach it, so they pay nothing.
 	memoryFloor = 125 << 20
-	// memoryHeadroom: the limit stays at least need × 9/8. The collector's
-	// work grows as the headroom shrinks: at 10,000 devices × 1,000 forks
-	// this costs runbook about a fifth more CPU, and halves its memory.
-	memoryHeadroomNum, memoryHeadroomDen = 9, 8
+	// memoryTier: up to this need the headroom is an eighth of it, above
+	// it a quarter less memoryTier/8 (the two meet there).
+	memoryTier = 256 << 20
 )
 
 // memoryLimitFor is the soft limit for a run whose memory after the last
 // collection (live heap, stacks, the runtime's own) is need bytes.
+//
+// The collector's work per byte allocated grows as the headroom shrinks:
+// an eighth of the need costs runbook about a tenth more CPU at 10,000
+// devices × 1,000 forks, and halves its memory. A run that needs more
+// than memoryTier is dominated by its outputs (large configurations on
+// many forks); it gets a quarter, so that the collector's share of the
+// CPU stays small.
 func memoryLimitFor(need uint64) int64 {
-	if need >= math.MaxInt64/memoryHeadroomNum*memoryHeadroomDen {
+	if need >= math.MaxInt64/2 {
 		return math.MaxInt64
 	}
-	return int64(max(need/memoryHeadroomDen*memoryHeadroomNum, memoryFloor))
+	headroom := need / 8
+	if need > memoryTier {
+		headroom = need/4 - memoryTier/8
+	}
+	return int64(max(need+headroom, memoryFloor))
 }
 
 // memorySamples are what the process needed after the last collection.

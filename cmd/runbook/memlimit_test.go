@@ -18,7 +18,8 @@ func TestMemoryLimitFollowsTheNeed(t *testing.T) {
 		{30 << 20, memoryFloor},
 		{110 << 20, memoryFloor},        // 125 MiB is 111.1 × 9/8
 		{120 << 20, 135 << 20},          // above: need × 9/8
-		{800 << 20, 900 << 20},          // a run with large outputs
+		{256 << 20, 288 << 20},          // the tier: 9/8 = 5/4 - 32 MiB
+		{800 << 20, 968 << 20},          // a run with large outputs: 5/4 - 32 MiB
 		{math.MaxUint64, math.MaxInt64}, // no overflow
 	} {
 		if got := memoryLimitFor(tc.need); got != tc.want {
