@@ -12,37 +12,63 @@ import (
 // Go's collector lets the heap grow to twice what is live, and counts the
 // goroutine stacks in what is live: a run with 1,000 open sessions held
 // about twice the memory it needed (226 MiB at 10,000 devices). A soft
-// memory limit keeps it near the need at a little CPU (the collector runs
-// more often near the limit). The limit follows the need: when a run needs
-// more (many forks, large outputs), it moves up, so that the collector
-// never runs back to back.
+// memory limit keeps it near the need, at the price of collecting more
+// often. The limit follows the need, and the headroom above the need
+// follows what collecting costs: while the collector takes a modest share
+// of the CPU the headroom is an eighth of the need; when it takes more (a
+// thousand logins at once, large outputs), the headroom grows, up to Go's
+// own default, so that the limit cannot make a run CPU-bound.
 const (
 	// memoryFloor is the limit while the run needs less: small runs never
 	// reach it, so they pay nothing.
 	memoryFloor = 125 << 20
-	// memoryTier: up to this need the headroom is an eighth of it, above
-	// it a quarter less memoryTier/8 (the two meet there).
-	memoryTier = 256 << 20
+	// The headroom, as a fraction of the need, stays between these.
+	minHeadroom, maxHeadroom = 1.0 / 8, 1.0
+	// gcBudgetHigh and gcBudgetLow: above the first share of the CPU the
+	// process may use (GOMAXPROCS × wall time), the headroom doubles;
+	// below the second, it halves. A fleet run of 1,000 forks at an eighth
+	// averages about a tenth, with bursts of a fifth while it logs in; with
+	// --connect-limit 1000 an eighth took half the CPU.
+	gcBudgetHigh, gcBudgetLow = 0.30, 0.05
+	// gcWindow is the least CPU time (of the same kind) a share is
+	// measured over.
+	gcWindow = 4.0 // seconds: 2 s of wall time on two cores
 )
 
 // memoryLimitFor is the soft limit for a run whose memory after the last
-// collection (live heap, stacks, the runtime's own) is need bytes.
-//
-// The collector's work per byte allocated grows as the headroom shrinks:
-// an eighth of the need costs runbook about a tenth more CPU at 10,000
-// devices × 1,000 forks, and halves its memory. A run that needs more
-// than memoryTier is dominated by its outputs (large configurations on
-// many forks); it gets a quarter, so that the collector's share of the
-// CPU stays small.
-func memoryLimitFor(need uint64) int64 {
-	if need >= math.MaxInt64/2 {
+// collection (live heap, stacks, the runtime's own) is need bytes, with
+// headroom as a fraction of the need.
+func memoryLimitFor(need uint64, headroom float64) int64 {
+	if need >= math.MaxInt64/4 {
 		return math.MaxInt64
 	}
-	headroom := need / 8
-	if need > memoryTier {
-		headroom = need/4 - memoryTier/8
+	return int64(max(need+uint64(float64(need)*headroom), memoryFloor))
+}
+
+// memoryGovernor adjusts the headroom to the collector's share of the CPU.
+type memoryGovernor struct {
+	headroom      float64
+	gc0, avail0   float64 // CPU seconds when the current window began
+	windowStarted bool
+}
+
+func newMemoryGovernor() *memoryGovernor { return &memoryGovernor{headroom: minHeadroom} }
+
+// limit takes the need and the CPU seconds the collector has used and the
+// process could have used so far, and returns the limit to set.
+func (g *memoryGovernor) limit(need uint64, gcCPU, availCPU float64) int64 {
+	if !g.windowStarted {
+		g.gc0, g.avail0, g.windowStarted = gcCPU, availCPU, true
+	} else if window := availCPU - g.avail0; window >= gcWindow {
+		switch share := (gcCPU - g.gc0) / window; {
+		case share > gcBudgetHigh:
+			g.headroom = min(g.headroom*2, maxHeadroom)
+		case share < gcBudgetLow:
+			g.headroom = max(g.headroom/2, minHeadroom)
+		}
+		g.gc0, g.avail0 = gcCPU, availCPU
 	}
-	return int64(max(need+headroom, memoryFloor))
+	return memoryLimitFor(need, g.headroom)
 }
 
 // memorySamples are what the process needed after the last collection.
@@ -57,18 +83,25 @@ var memorySamples = []metrics.Sample{
 	{Name: "/memory/classes/profiling/buckets:bytes"},
 }
 
-// memoryNeed is the sum of memorySamples.
-func memoryNeed() uint64 {
-	s := make([]metrics.Sample, len(memorySamples))
+// memoryReadings are the need (the sum of memorySamples), the CPU seconds
+// the collector has used, and those the process could have used.
+func memoryReadings() (need uint64, gcCPU, availCPU float64) {
+	s := make([]metrics.Sample, len(memorySamples), len(memorySamples)+2)
 	copy(s, memorySamples)
+	s = append(s, metrics.Sample{Name: "/cpu/classes/gc/total:cpu-seconds"}, metrics.Sample{Name: "/cpu/classes/total:cpu-seconds"})
 	metrics.Read(s)
-	var need uint64
-	for _, v := range s {
+	for _, v := range s[:len(memorySamples)] {
 		if v.Value.Kind() == metrics.KindUint64 {
 			need += v.Value.Uint64()
 		}
 	}
-	return need
+	if v := s[len(s)-2].Value; v.Kind() == metrics.KindFloat64 {
+		gcCPU = v.Float64()
+	}
+	if v := s[len(s)-1].Value; v.Kind() == metrics.KindFloat64 {
+		availCPU = v.Float64()
+	}
+	return need, gcCPU, availCPU
 }
 
 var governing struct {
@@ -76,8 +109,8 @@ var governing struct {
 	on bool
 }
 
-// governMemory sets the soft memory limit and keeps it at
-// memoryLimitFor(need) until ctx ends, then lifts it; unless the user
+// governMemory sets the soft memory limit and keeps it where a
+// memoryGovernor says until ctx ends, then lifts it; unless the user
 // tuned the collector (GOGC or GOMEMLIMIT set), or a run in this process
 // already governs. It reports whether it started.
 func governMemory(ctx context.Context, getenv func(string) string) bool {
@@ -90,7 +123,8 @@ func governMemory(ctx context.Context, getenv func(string) string) bool {
 		return false
 	}
 	governing.on = true
-	limit := memoryLimitFor(memoryNeed())
+	g := newMemoryGovernor()
+	limit := g.limit(memoryReadings())
 	debug.SetMemoryLimit(limit)
 	go func() {
 		t := time.NewTicker(250 * time.Millisecond)
@@ -105,7 +139,7 @@ func governMemory(ctx context.Context, getenv func(string) string) bool {
 				return
 			case <-t.C:
 			}
-			if l := memoryLimitFor(memoryNeed()); l != limit {
+			if l := g.limit(memoryReadings()); l != limit {
 				limit = l
 				debug.SetMemoryLimit(l)
 			}

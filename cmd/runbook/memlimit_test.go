@@ -11,19 +11,53 @@ import (
 
 func TestMemoryLimitFollowsTheNeed(t *testing.T) {
 	for _, tc := range []struct {
-		need uint64
-		want int64
+		need     uint64
+		headroom float64
+		want     int64
 	}{
-		{0, memoryFloor},
-		{30 << 20, memoryFloor},
-		{110 << 20, memoryFloor},        // 125 MiB is 111.1 × 9/8
-		{120 << 20, 135 << 20},          // above: need × 9/8
-		{256 << 20, 288 << 20},          // the tier: 9/8 = 5/4 - 32 MiB
-		{800 << 20, 968 << 20},          // a run with large outputs: 5/4 - 32 MiB
-		{math.MaxUint64, math.MaxInt64}, // no overflow
+		{0, minHeadroom, memoryFloor},
+		{30 << 20, minHeadroom, memoryFloor},
+		{110 << 20, minHeadroom, memoryFloor}, // 125 MiB is 111.1 × 9/8
+		{120 << 20, minHeadroom, 135 << 20},   // above: need × 9/8
+		{120 << 20, 1, 240 << 20},             // Go's default headroom
+		{math.MaxUint64, minHeadroom, math.MaxInt64},
 	} {
-		if got := memoryLimitFor(tc.need); got != tc.want {
-			t.Errorf("need %d MiB: limit %d MiB, want %d MiB", tc.need>>20, got>>20, tc.want>>20)
+		if got := memoryLimitFor(tc.need, tc.headroom); got != tc.want {
+			t.Errorf("need %d MiB, headroom %.3f: limit %d MiB, want %d MiB", tc.need>>20, tc.headroom, got>>20, tc.want>>20)
+		}
+	}
+}
+
+// The headroom doubles while the collector takes more than its share of
+// the CPU, up to Go's default, and halves back while it takes little; a
+// window shorter than gcWindow changes nothing.
+func TestMemoryHeadroomFollowsTheCollectorsCPU(t *testing.T) {
+	g := newMemoryGovernor()
+	const need = 200 << 20
+	var gc, avail float64
+	step := func(window, share float64) int64 {
+		gc += window * share
+		avail += window
+		return g.limit(need, gc, avail)
+	}
+	if l := g.limit(need, 0, 0); l != 225<<20 {
+		t.Fatalf("first limit %d MiB, want 225 (need × 9/8)", l>>20)
+	}
+	busy, within, quiet := gcBudgetHigh*2, (gcBudgetHigh+gcBudgetLow)/2, gcBudgetLow/2
+	for i, want := range []int64{250, 300, 400, 400} { // 1/4, 1/2, 1, and no further
+		if l := step(gcWindow, busy); l != want<<20 {
+			t.Errorf("busy window %d: limit %d MiB, want %d", i+1, l>>20, want)
+		}
+	}
+	if l := step(gcWindow/4, quiet); l != 400<<20 {
+		t.Errorf("a short window changed the limit to %d MiB", l>>20)
+	}
+	if l := step(gcWindow, within); l != 400<<20 { // within the budget: as it was
+		t.Errorf("a window within the budget changed the limit to %d MiB", l>>20)
+	}
+	for i, want := range []int64{300, 250, 225, 225} { // idle: back to an eighth, and no lower
+		if l := step(gcWindow, quiet); l != want<<20 {
+			t.Errorf("quiet window %d: limit %d MiB, want %d", i+1, l>>20, want)
 		}
 	}
 }
