@@ -15,7 +15,7 @@ func AnswersRequests(s *Session) bool {
 	a := s.tr.answerer
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return !a.stopped
+	return !a.gone()
 }
 
 // AnswerEvery is how often a session answers its device's requests.

@@ -66,7 +66,6 @@ type requestAnswerer struct {
 	chans   <-chan ssh.NewChannel
 	session <-chan *ssh.Request
 	timer   *time.Timer
-	stopped bool // every channel closed: the connection is gone
 }
 
 const answerEvery = 500 * time.Millisecond
@@ -93,13 +92,16 @@ func (a *requestAnswerer) answer() {
 	defer a.mu.Unlock()
 	for a.answerOne() {
 	}
-	// The session channel closes with the connection; until it is handed
-	// over, the connection's own channels say whether it is gone.
-	if a.global == nil && a.chans == nil && a.session == nil {
-		a.stopped = true
-		return
+	if !a.gone() {
+		a.timer.Reset(answerEvery)
 	}
-	a.timer.Reset(answerEvery)
+}
+
+// gone says whether every channel is closed: the connection is gone. The
+// session channel closes with the connection; until it is handed over,
+// the connection's own channels say so.
+func (a *requestAnswerer) gone() bool {
+	return a.global == nil && a.chans == nil && a.session == nil
 }
 
 // answerOne answers one queued request, or notes a closed channel; false:

@@ -245,9 +245,8 @@ func runApply(ctx context.Context, stdout, stderr io.Writer, args []string, f ap
 		opts.SessionLog = logs.Open
 	}
 	// Until the reports are written, also after an interrupt.
-	governCtx, stopGoverning := context.WithCancel(context.WithoutCancel(ctx))
+	stopGoverning, _ := governMemory(os.Getenv)
 	defer stopGoverning()
-	governMemory(governCtx, os.Getenv)
 	rep := plan.Run(ctx, hosts, opts)
 	waitSessionsClosed()
 	lost := false

@@ -508,9 +508,8 @@ func (au *auditor) live(ctx context.Context, stdout, stderr io.Writer, plan *eng
 		opts.Sink = report.NewConsole(stdout, report.ConsoleOptions{TTY: isTTY(stdout), Verbose: f.verbose - 1})
 	}
 	// Until the reports are written, also after an interrupt.
-	governCtx, stopGoverning := context.WithCancel(context.WithoutCancel(ctx))
+	stopGoverning, _ := governMemory(os.Getenv)
 	defer stopGoverning()
-	governMemory(governCtx, os.Getenv)
 	rep := auditPlan.Run(ctx, hosts, opts)
 	waitSessionsClosed()
 	if opts.Sink != nil {

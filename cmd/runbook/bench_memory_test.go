@@ -39,8 +39,7 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 	}
 	open := engine.DriverOpener(nil)
 	for range b.N {
-		heap0, rss0 := memNow()
-		stack0 := stackInUse()
+		heap0, stack0, rss0 := memNow()
 		var sessions []engine.Session
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		for _, h := range hosts {
@@ -52,8 +51,7 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 			sessions = append(sessions, s)
 		}
 		cancel()
-		heap1, rss1 := memNow()
-		stack1 := stackInUse()
+		heap1, stack1, rss1 := memNow()
 		n := float64(len(sessions))
 		b.ReportMetric((stack1-stack0)/n/1024, "stack-KiB/session")
 		b.ReportMetric((heap1-heap0)/n/1024, "heap+stack-KiB/session")
@@ -64,20 +62,13 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 	}
 }
 
-// stackInUse is the goroutine stacks' memory, in bytes.
-func stackInUse() float64 {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return float64(m.StackInuse)
-}
-
-// memNow is the Go heap and stacks in use after a collection, and the
-// resident set size, in bytes.
-func memNow() (heap, rss float64) {
+// memNow is the Go heap and stacks in use after a collection, the stacks
+// alone, and the resident set size, in bytes.
+func memNow() (heap, stack, rss float64) {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	heap = float64(m.HeapInuse + m.StackInuse)
+	heap, stack = float64(m.HeapInuse+m.StackInuse), float64(m.StackInuse)
 	if b, err := os.ReadFile("/proc/self/status"); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
 			if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
@@ -86,7 +77,7 @@ func memNow() (heap, rss float64) {
 			}
 		}
 	}
-	return heap, rss
+	return heap, stack, rss
 }
 
 // BenchmarkFleetMemory runs playbooks/ntp.hcl on a lab fleet served by a
@@ -149,8 +140,7 @@ func BenchmarkFleetMemory(b *testing.B) {
 				}
 			}
 		}()
-		governCtx, stopGoverning := context.WithCancel(context.Background())
-		governMemory(governCtx, os.Getenv)
+		stopGoverning, _ := governMemory(os.Getenv)
 		rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks})
 		stopGoverning()
 		close(done)
@@ -159,7 +149,7 @@ func BenchmarkFleetMemory(b *testing.B) {
 			b.Fatalf("not every device passed")
 		}
 		_ = driver.WaitClosed(context.Background())
-		held, _ := memNow()
+		held, _, _ := memNow()
 		var hm runtime.MemStats
 		runtime.ReadMemStats(&hm)
 		b.ReportMetric(float64(hm.HeapAlloc)/(1<<20), "held-alloc-MiB")

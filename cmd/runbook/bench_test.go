@@ -165,8 +165,7 @@ func BenchmarkApplyFleet(b *testing.B) {
 				start := time.Now()
 				var commands atomic.Int64
 				// Memory is governed as runbook apply governs it.
-				governCtx, stopGoverning := context.WithCancel(context.Background())
-				governMemory(governCtx, os.Getenv)
+				stopGoverning, _ := governMemory(os.Getenv)
 				rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks, ConnectLimit: connectLimit, Open: countingOpener(&commands)})
 				stopGoverning()
 				wall := time.Since(start)

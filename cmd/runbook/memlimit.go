@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"math"
 	"runtime/debug"
 	"runtime/metrics"
@@ -47,19 +46,20 @@ func memoryLimitFor(need uint64, headroom float64) int64 {
 
 // memoryGovernor adjusts the headroom to the collector's share of the CPU.
 type memoryGovernor struct {
-	headroom      float64
-	gc0, avail0   float64 // CPU seconds when the current window began
-	windowStarted bool
+	headroom    float64
+	gc0, avail0 float64 // CPU seconds when the current window began
 }
 
-func newMemoryGovernor() *memoryGovernor { return &memoryGovernor{headroom: minHeadroom} }
+// newMemoryGovernor starts the first window at the CPU seconds the
+// collector has used and the process could have used so far.
+func newMemoryGovernor(gcCPU, availCPU float64) *memoryGovernor {
+	return &memoryGovernor{headroom: minHeadroom, gc0: gcCPU, avail0: availCPU}
+}
 
 // limit takes the need and the CPU seconds the collector has used and the
 // process could have used so far, and returns the limit to set.
 func (g *memoryGovernor) limit(need uint64, gcCPU, availCPU float64) int64 {
-	if !g.windowStarted {
-		g.gc0, g.avail0, g.windowStarted = gcCPU, availCPU, true
-	} else if window := availCPU - g.avail0; window >= gcWindow {
+	if window := availCPU - g.avail0; window >= gcWindow {
 		switch share := (gcCPU - g.gc0) / window; {
 		case share > gcBudgetHigh:
 			g.headroom = min(g.headroom*2, maxHeadroom)
@@ -110,28 +110,31 @@ var governing struct {
 }
 
 // governMemory sets the soft memory limit and keeps it where a
-// memoryGovernor says until ctx ends, then lifts it; unless the user
-// tuned the collector (GOGC or GOMEMLIMIT set), or a run in this process
-// already governs. It reports whether it started.
-func governMemory(ctx context.Context, getenv func(string) string) bool {
+// memoryGovernor says until stop is called, which lifts it; unless the
+// user tuned the collector (GOGC or GOMEMLIMIT set), or a run in this
+// process already governs: then stop does nothing and governs is false.
+func governMemory(getenv func(string) string) (stop func(), governs bool) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
-		return false
+		return func() {}, false
 	}
 	governing.Lock()
 	defer governing.Unlock()
 	if governing.on {
-		return false
+		return func() {}, false
 	}
 	governing.on = true
-	g := newMemoryGovernor()
-	limit := g.limit(memoryReadings())
+	need, gcCPU, availCPU := memoryReadings()
+	g := newMemoryGovernor(gcCPU, availCPU)
+	limit := memoryLimitFor(need, g.headroom)
 	debug.SetMemoryLimit(limit)
+	quit, lifted := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(lifted)
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
-			case <-ctx.Done():
+			case <-quit:
 				governing.Lock()
 				debug.SetMemoryLimit(math.MaxInt64)
 				governing.on = false
@@ -145,5 +148,5 @@ func governMemory(ctx context.Context, getenv func(string) string) bool {
 			}
 		}
 	}()
-	return true
+	return sync.OnceFunc(func() { close(quit); <-lifted }), true
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"math"
 	"runtime"
 	"runtime/debug"
@@ -32,7 +31,7 @@ func TestMemoryLimitFollowsTheNeed(t *testing.T) {
 // the CPU, up to Go's default, and halves back while it takes little; a
 // window shorter than gcWindow changes nothing.
 func TestMemoryHeadroomFollowsTheCollectorsCPU(t *testing.T) {
-	g := newMemoryGovernor()
+	g := newMemoryGovernor(0, 0)
 	const need = 200 << 20
 	var gc, avail float64
 	step := func(window, share float64) int64 {
@@ -85,7 +84,9 @@ func TestGovernMemory(t *testing.T) {
 		t.Skip("GOMEMLIMIT is set for the tests")
 	}
 	for _, env := range []map[string]string{{"GOGC": "200"}, {"GOMEMLIMIT": "1GiB"}} {
-		if governMemory(context.Background(), func(k string) string { return env[k] }) {
+		stop, governs := governMemory(func(k string) string { return env[k] })
+		stop()
+		if governs {
 			t.Errorf("governs with %v", env)
 		}
 		if currentLimit() != math.MaxInt64 {
@@ -93,13 +94,15 @@ func TestGovernMemory(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	noEnv := func(string) string { return "" }
-	if !governMemory(ctx, noEnv) {
+	stop, governs := governMemory(noEnv)
+	defer stop()
+	if !governs {
 		t.Fatal("does not govern without GOGC and GOMEMLIMIT")
 	}
-	if governMemory(ctx, noEnv) {
+	stop2, governs2 := governMemory(noEnv)
+	stop2() // a no-op: it must leave the first run's limit alone
+	if governs2 {
 		t.Error("a second run in the process governs too")
 	}
 	if got := currentLimit(); got != memoryFloor {
@@ -118,12 +121,16 @@ func TestGovernMemory(t *testing.T) {
 	held = nil
 	waitLimit(t, "once it is freed", func(l int64) bool { return l == memoryFloor })
 
-	cancel()
-	waitLimit(t, "after the run", func(l int64) bool { return l == math.MaxInt64 })
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	if !governMemory(ctx2, noEnv) {
+	stop()
+	if l := currentLimit(); l != math.MaxInt64 {
+		t.Fatalf("after the run the limit is %d MiB", l>>20)
+	}
+	stop3, governs3 := governMemory(noEnv)
+	if !governs3 {
 		t.Error("a later run does not govern")
 	}
-	cancel2()
-	waitLimit(t, "after the later run", func(l int64) bool { return l == math.MaxInt64 })
+	stop3()
+	if l := currentLimit(); l != math.MaxInt64 {
+		t.Fatalf("after the later run the limit is %d MiB", l>>20)
+	}
 }
