@@ -37,7 +37,13 @@ type askingServer struct {
 // and a known_hosts file that trusts hostKey there.
 func serveOneSSH(t *testing.T, hostKey ssh.Signer, session func(*ssh.ServerConn, ssh.Channel, <-chan *ssh.Request)) (host string, port int, knownHosts string) {
 	t.Helper()
-	cfg := &ssh.ServerConfig{PasswordCallback: func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, nil }}
+	return serveOneSSHWith(t, &ssh.ServerConfig{}, hostKey, session)
+}
+
+// serveOneSSHWith is serveOneSSH with the server's algorithms from cfg.
+func serveOneSSHWith(t *testing.T, cfg *ssh.ServerConfig, hostKey ssh.Signer, session func(*ssh.ServerConn, ssh.Channel, <-chan *ssh.Request)) (host string, port int, knownHosts string) {
+	t.Helper()
+	cfg.PasswordCallback = func(ssh.ConnMetadata, []byte) (*ssh.Permissions, error) { return nil, nil }
 	cfg.AddHostKey(hostKey)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
