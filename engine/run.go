@@ -677,13 +677,19 @@ func reconnectable(err error) bool {
 		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
+// jitterBound is the longest a login waits at random before it asks for a
+// slot: ConnectJitter scaled by how many of the ConnectLimit slots are
+// taken. It grows with the logins in flight, so the first wave of a run is
+// spread over ConnectJitter while a lone reconnect, or a run whose logins
+// are already staggered, waits little.
+func (r *runner) jitterBound() time.Duration {
+	return r.opts.ConnectJitter * time.Duration(len(r.connSem)) / time.Duration(cap(r.connSem))
+}
+
 func (d *deviceRun) connectOnce(ctx context.Context) error {
-	// Jitter spreads bursts: it grows with the logins in flight, so the
-	// first wave of a run is spread over ConnectJitter while a lone
-	// reconnect, or a run whose logins are already staggered, waits
-	// little. It comes before the slot: waiting in one would only hold up
-	// the logins queued behind it.
-	if j := d.r.opts.ConnectJitter * time.Duration(len(d.r.connSem)) / time.Duration(cap(d.r.connSem)); j > 0 {
+	// The random wait comes before the slot: waiting in one would only
+	// hold up the logins queued behind it.
+	if j := d.r.jitterBound(); j > 0 {
 		t := time.NewTimer(rand.N(j))
 		select {
 		case <-t.C:
