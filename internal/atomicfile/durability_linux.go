@@ -77,3 +77,12 @@ func syncfs(f *os.File) error {
 	}
 	return nil
 }
+
+// renameFile renames without os.Rename's look at newpath first (a system
+// call to refuse renaming over a directory, which rename(2) refuses too).
+func renameFile(oldpath, newpath string) error {
+	if err := syscall.Rename(oldpath, newpath); err != nil {
+		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: err}
+	}
+	return nil
+}

@@ -3,12 +3,11 @@ package atomicfile
 import (
 	"errors"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 )
 
 // WriteFile writes data to path so that the file appears whole or not at
@@ -35,7 +34,7 @@ func WriteFile(path string, data []byte, perm, dirPerm os.FileMode) (err error) 
 		return err
 	}
 	ticket := d.sync.ticket()
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := createTemp(dir, filepath.Base(path), perm)
 	if errors.Is(err, fs.ErrNotExist) {
 		// The directory went away since it was remembered.
 		knownDirs.Delete(dir)
@@ -43,7 +42,7 @@ func WriteFile(path string, data []byte, perm, dirPerm os.FileMode) (err error) 
 			return err
 		}
 		ticket = d.sync.ticket()
-		f, err = os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+		f, err = createTemp(dir, filepath.Base(path), perm)
 	}
 	if err != nil {
 		return err
@@ -62,9 +61,6 @@ func WriteFile(path string, data []byte, perm, dirPerm os.FileMode) (err error) 
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	if err = f.Chmod(perm &^ umask(f, perm)); err != nil {
-		return err
-	}
 	if err = d.sync.beforeRename(f, ticket); err != nil {
 		return err
 	}
@@ -72,7 +68,7 @@ func WriteFile(path string, data []byte, perm, dirPerm os.FileMode) (err error) 
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp, path); err != nil {
+	if err = renameFile(tmp, path); err != nil {
 		return err
 	}
 	return d.sync.afterRename(dir, created, ticket)
@@ -105,48 +101,74 @@ func openDir(dir string, perm os.FileMode) (*knownDir, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &knownDir{sync: durabilityFor(dir)}
-	v, _ := knownDirs.LoadOrStore(dir, d)
+	var sync durability
+	if len(created) > 0 {
+		// A directory made here is on its parent's filesystem (it cannot
+		// be a mount point yet): no need to look it up.
+		sync = parentDurability(filepath.Dir(created[0]))
+	} else {
+		sync = durabilityFor(dir)
+	}
+	v, _ := knownDirs.LoadOrStore(dir, &knownDir{sync: sync})
 	return v.(*knownDir), created, nil
 }
 
-// makeDirs is os.MkdirAll that says which directories it created.
+// parents remembers the durability of the directories that new directories
+// are made in (a backup directory's host directories).
+var parents sync.Map // directory -> durability
+
+func parentDurability(dir string) durability {
+	if v, ok := parents.Load(dir); ok {
+		return v.(durability)
+	}
+	v, _ := parents.LoadOrStore(dir, durabilityFor(dir))
+	return v.(durability)
+}
+
+// makeDirs is os.MkdirAll that says which directories it created,
+// outermost first. It asks for the directory first and walks up only when
+// its parent is missing: a fleet's first backups make one directory per
+// host in a directory that exists, a system call each. A file where the
+// directory should be is left for the caller's open to report.
 func makeDirs(dir string, perm os.FileMode) ([]string, error) {
-	var missing []string
-	for d := dir; ; {
-		st, err := os.Stat(d)
-		if err == nil {
-			if !st.IsDir() {
-				return nil, &fs.PathError{Op: "mkdir", Path: d, Err: syscall.ENOTDIR}
-			}
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		missing = append(missing, d)
-		parent := filepath.Dir(d)
-		if parent == d {
-			break
-		}
-		d = parent
+	err := os.Mkdir(dir, perm)
+	switch {
+	case err == nil:
+		return []string{dir}, nil
+	case errors.Is(err, fs.ErrExist):
+		return nil, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
 	}
-	var created []string
-	for i := len(missing) - 1; i >= 0; i-- {
-		err := os.Mkdir(missing[i], perm)
-		switch {
-		case err == nil:
-			created = append(created, missing[i])
-		case errors.Is(err, fs.ErrExist):
-			// Created meanwhile by someone else: fine if a directory.
-			if st, serr := os.Stat(missing[i]); serr != nil || !st.IsDir() {
-				return created, err
-			}
-		default:
-			return created, err
+	parent := filepath.Dir(dir)
+	if parent == dir {
+		return nil, err
+	}
+	created, err := makeDirs(parent, perm)
+	if err != nil {
+		return created, err
+	}
+	if err := os.Mkdir(dir, perm); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			// Made meanwhile by someone else.
+			return created, nil
+		}
+		return created, err
+	}
+	return append(created, dir), nil
+}
+
+// createTemp creates a new file beside the one named base in dir, with
+// perm less the umask as os.WriteFile's would get (the kernel applies it).
+func createTemp(dir, base string, perm os.FileMode) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
 		}
 	}
-	return created, nil
+	return nil, &fs.PathError{Op: "create", Path: filepath.Join(dir, "."+base+".tmp-*"), Err: fs.ErrExist}
 }
 
 // fsyncEach is the portable durability: an fsync of the file, then of its
@@ -244,40 +266,3 @@ func (g *flushGroup) wait(ticket uint64) error {
 func (g *flushGroup) beforeRename(_ *os.File, ticket uint64) error { return g.wait(ticket) }
 
 func (g *flushGroup) afterRename(_ string, _ []string, ticket uint64) error { return g.wait(ticket) }
-
-// umask is the process's file mode creation mask, as far as perm needs
-// it. The temporary file f was created 0600 less the umask, which answers
-// for the owner's bits: enough for perm within 0600 (backups, reports),
-// without reading anything. Wider perms read /proc/self/status (a process
-// may change its umask; setting it to read it, syscall.Umask, would widen
-// the files other goroutines create meanwhile); where that cannot be read,
-// group and other bits are taken as masked.
-func umask(f *os.File, perm os.FileMode) os.FileMode {
-	if perm&^0o600 != 0 {
-		if m, ok := readUmask(); ok {
-			return m
-		}
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return 0o077
-	}
-	return 0o077 | (0o600 &^ st.Mode().Perm())
-}
-
-func readUmask() (os.FileMode, bool) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "Umask:"); ok {
-			n, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
-			if err != nil {
-				return 0, false
-			}
-			return os.FileMode(n) & os.ModePerm, true
-		}
-	}
-	return 0, false
-}
