@@ -12,6 +12,7 @@ package config
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // Node is one configuration line and the lines under it. On Junos a node
@@ -201,8 +202,33 @@ func (c *Config) String() string {
 }
 
 // normalize collapses runs of white space: "ntp  server x" is "ntp server x".
+// A line that is already so (most of a device's configuration) comes back
+// as it is, without the two allocations of splitting and joining it.
 func normalize(s string) string {
+	if isNormal(s) {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isNormal says whether s is ASCII words separated by single spaces.
+// Anything else (tabs, runs of spaces, Unicode) takes the slow way.
+func isNormal(s string) bool {
+	space := true // a leading space is not normal
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if space {
+				return false
+			}
+			space = true
+		case c <= ' ' || c >= utf8.RuneSelf:
+			return false
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
 }
 
 // hasWordPrefix: "ntp server 10.0.1.1 prefer" starts with the words
