@@ -1,5 +1,10 @@
 package driver
 
+import (
+	"context"
+	"net"
+)
+
 // PendingHangUps is how many closed sessions still wait for their device
 // to hang up (for tests in package driver_test).
 func PendingHangUps() int {
@@ -20,3 +25,18 @@ func AnswersRequests(s *Session) bool {
 
 // AnswerEvery is how often a session answers its device's requests.
 const AnswerEvery = answerEvery
+
+// WrapDial makes Open pass each TCP connection it dials through wrap
+// (for tests in package driver_test), until the returned function
+// restores the dialer.
+func WrapDial(wrap func(net.Conn) net.Conn) (restore func()) {
+	dial := dialTCP
+	dialTCP = func(ctx context.Context, addr string) (net.Conn, error) {
+		c, err := dial(ctx, addr)
+		if err != nil {
+			return nil, err
+		}
+		return wrap(c), nil
+	}
+	return func() { dialTCP = dial }
+}
