@@ -290,10 +290,11 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 
 // keyExchanges are x/crypto's default key exchanges, with ECDH on P-256
 // ahead of curve25519: network OSes that offer one usually offer both, and
-// P-256 costs each side of a handshake a third of curve25519's CPU in Go
-// (about 67 µs against 177 µs in BenchmarkKeyExchangeMath: x/crypto
-// computes a public key it drops on every X25519 call), which is most of a login's CPU when a fleet logs in at once.
-// The post-quantum hybrid stays first for the servers that offer it.
+// P-256 costs each side of a handshake about a third of curve25519's CPU
+// in Go (67 µs against 177 µs in BenchmarkKeyExchangeMath: x/crypto
+// computes a public key it drops on every X25519 call), CPU that a fleet's
+// logins all want at once. The post-quantum hybrid stays first for the
+// servers that offer it.
 var keyExchanges = []string{
 	ssh.KeyExchangeMLKEM768X25519,
 	ssh.KeyExchangeECDHP256,
