@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,6 +84,39 @@ func processCPU(pid int) time.Duration {
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	const clockTicks = 100 // USER_HZ on Linux
 	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// highestMemoryLimit samples the soft memory limit every 100 ms until the
+// returned function is called, which returns the highest seen (0: none
+// was set). The limit moves with the governor's headroom, which is what
+// a peak RSS above the usual is then explained by.
+func highestMemoryLimit() func() int64 {
+	var highest int64
+	done, stopped := make(chan struct{}), make(chan struct{})
+	sample := func() {
+		if l := debug.SetMemoryLimit(-1); l < math.MaxInt64 {
+			highest = max(highest, l)
+		}
+	}
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			sample()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		<-stopped
+		sample()
+		return highest
+	}
 }
 
 // settleTimeWait waits, up to 65 s, until the TCP sockets in TIME_WAIT
@@ -214,7 +249,9 @@ func BenchmarkApplyFleet(b *testing.B) {
 				var commands atomic.Int64
 				// Memory is governed as runbook apply governs it.
 				stopGoverning, _ := governMemory(os.Getenv)
+				maxLimit := highestMemoryLimit()
 				rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks, ConnectLimit: connectLimit, Open: countingOpener(&commands)})
+				b.ReportMetric(float64(maxLimit())/(1<<20), "soft-limit-max-MiB")
 				stopGoverning()
 				wall := time.Since(start)
 				cpu, labCPU := cpuTime()-cpu0, processCPU(labPID)-lab0
