@@ -1,7 +1,6 @@
 package driver
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/runbook-dev/runbook/internal/sshconn"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 )
@@ -263,7 +263,7 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 	deadline, _ := ctx.Deadline()
 	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	cc, chans, reqs, err := ssh.NewClientConn(readBuffered(conn), addr, sc)
+	cc, chans, reqs, err := ssh.NewClientConn(sshconn.ReadBuffered(conn), addr, sc)
 	stop()
 	if err != nil {
 		conn.Close()
@@ -310,27 +310,6 @@ var dialTCP = func(ctx context.Context, addr string) (net.Conn, error) {
 	var d net.Dialer
 	return d.DialContext(ctx, "tcp", addr)
 }
-
-// bufferedConn reads a connection through a small buffer. x/crypto reads
-// the server's version line one byte at a time, a system call per byte
-// (about 20 per login on a network OS's "SSH-2.0-Cisco-1.25"); through the
-// buffer that is one. Reads as large as the buffer (x/crypto's packet
-// reader asks for 4 KiB) bypass it once it is drained, so the rest of the
-// session costs no copy.
-type bufferedConn struct {
-	net.Conn
-	r *bufio.Reader
-}
-
-// versionBufferSize holds the longest version line RFC 4253 allows (255
-// bytes with its CR LF) with room for the start of the key exchange.
-const versionBufferSize = 512
-
-func readBuffered(c net.Conn) net.Conn {
-	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, versionBufferSize)}
-}
-
-func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // legacy adds the algorithms old IOS images need to the defaults.
 func legacy(sc *ssh.ClientConfig) {

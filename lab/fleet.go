@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/runbook-dev/runbook/internal/sshconn"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -411,20 +411,6 @@ func (d *Device) serverVersion() string {
 	return "SSH-2.0-runbook-lab"
 }
 
-// bufferedConn reads a connection through a small buffer: x/crypto reads
-// the client's version line a byte at a time, a system call per byte
-// without it. Reads of a packet's size bypass the drained buffer.
-type bufferedConn struct {
-	net.Conn
-	r *bufio.Reader
-}
-
-func readBuffered(c net.Conn) net.Conn {
-	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, 512)}
-}
-
-func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
-
 func (d *Device) serveConn(c net.Conn) {
 	defer d.fleet.wg.Done()
 	defer func() {
@@ -436,7 +422,7 @@ func (d *Device) serveConn(c net.Conn) {
 	// A client that connects and never completes the handshake must not
 	// hold a goroutine forever.
 	c.SetDeadline(time.Now().Add(handshakeTimeout))
-	sc, chans, reqs, err := ssh.NewServerConn(readBuffered(c), d.serverConfig())
+	sc, chans, reqs, err := ssh.NewServerConn(sshconn.ReadBuffered(c), d.serverConfig())
 	if err != nil {
 		return
 	}
