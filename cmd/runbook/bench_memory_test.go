@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -107,7 +106,6 @@ func BenchmarkFleetMemory(b *testing.B) {
 	hosts := plan.Playbook.Inventory.Hosts
 	for range b.N {
 		var peak, peakStack, peakLive uint64
-		var peakLimit int64
 		maxG := 0
 		done, sampled := make(chan struct{}), make(chan struct{})
 		go func() {
@@ -123,7 +121,6 @@ func BenchmarkFleetMemory(b *testing.B) {
 				var m runtime.MemStats
 				runtime.ReadMemStats(&m)
 				maxG = max(maxG, runtime.NumGoroutine())
-				peakLimit = max(peakLimit, debug.SetMemoryLimit(-1))
 				if m.HeapInuse+m.StackInuse > peak {
 					peak = m.HeapInuse + m.StackInuse
 					peakStack, peakLive = m.StackInuse, m.HeapAlloc
@@ -141,7 +138,9 @@ func BenchmarkFleetMemory(b *testing.B) {
 			}
 		}()
 		stopGoverning, _ := governMemory(os.Getenv)
+		maxLimit := highestMemoryLimit()
 		rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks})
+		peakLimit := maxLimit()
 		stopGoverning()
 		close(done)
 		<-sampled

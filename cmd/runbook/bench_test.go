@@ -121,9 +121,9 @@ func highestMemoryLimit() func() int64 {
 
 // settleTimeWait waits, up to 65 s, until the TCP sockets in TIME_WAIT
 // that earlier runs or tests left (each stays 60 s) are down to a few
-// hundred. Thousands of them slow every connect and accept on the kernel:
-// 1,000 devices × 20 ms measured 1.09–1.14 × ideal with none and 1.19–1.30
-// with 1,000–4,000 left by the runs just before. RUNBOOK_BENCH_SETTLE=0
+// hundred. Thousands of them slow every connect and accept on the kernel,
+// so a run started right after another measures a slower machine
+// (docs/performance.md, "TIME_WAIT between runs"). RUNBOOK_BENCH_SETTLE=0
 // measures without waiting.
 func settleTimeWait(b *testing.B) {
 	if os.Getenv("RUNBOOK_BENCH_SETTLE") == "0" {
@@ -251,9 +251,9 @@ func BenchmarkApplyFleet(b *testing.B) {
 				stopGoverning, _ := governMemory(os.Getenv)
 				maxLimit := highestMemoryLimit()
 				rep := plan.Run(context.Background(), hosts, engine.Options{Forks: forks, ConnectLimit: connectLimit, Open: countingOpener(&commands)})
+				wall := time.Since(start)
 				b.ReportMetric(float64(maxLimit())/(1<<20), "soft-limit-max-MiB")
 				stopGoverning()
-				wall := time.Since(start)
 				cpu, labCPU := cpuTime()-cpu0, processCPU(labPID)-lab0
 				runtime.ReadMemStats(&m1)
 				if !allPassed(rep) {
