@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"net"
+	"time"
 )
 
 // PendingHangUps is how many closed sessions still wait for their device
@@ -39,4 +40,11 @@ func WrapDial(wrap func(net.Conn) net.Conn) (restore func()) {
 		return wrap(c), nil
 	}
 	return func() { dialTCP = dial }
+}
+
+// SetAnswerEvery makes sessions opened from now on answer their device's
+// requests every d instead of every AnswerEvery, until restore is called.
+func SetAnswerEvery(d time.Duration) (restore func()) {
+	answerInterval.Store(int64(d))
+	return func() { answerInterval.Store(0) }
 }
