@@ -250,7 +250,7 @@ func compareIndented(root *Node, p *Platform, lines []string, cmp *Comparison) {
 
 		if strings.HasPrefix(t, "banner ") {
 			_, key, n := readBanner(lines[i:])
-			l.Pending = created || parent.index[key] == nil
+			l.Pending = created || parent.child(key) == nil
 			if l.Pending {
 				parent.add(t, key)
 			}
@@ -301,7 +301,7 @@ func lookupNested(root *Node, t string) *Node {
 	if !ok {
 		return nil
 	}
-	sec := root.index[normalize(head)]
+	sec := root.child(normalize(head))
 	if sec == nil {
 		return nil
 	}
@@ -313,7 +313,7 @@ func lookupNested(root *Node, t string) *Node {
 // one ("permit ip any any" is "10 permit ip any any" on EOS and NX-OS).
 func lookup(parent *Node, t string, ordered bool) *Node {
 	key := normalize(t)
-	if n := parent.index[key]; n != nil || !ordered || hasSeq(key) {
+	if n := parent.child(key); n != nil || !ordered || hasSeq(key) {
 		return n
 	}
 	for _, c := range parent.Children {
@@ -380,7 +380,7 @@ func checkOrder(cmp *Comparison, f frame, found []*Node) {
 // ntp server A" removes "ntp server A prefer"); a section that shows "no
 // X" itself has it in effect. "default X" also removes "no X".
 func negated(p *Platform, parent *Node, t, target string, reset bool) []*Node {
-	if !reset && parent.index[normalize(t)] != nil {
+	if !reset && parent.child(normalize(t)) != nil {
 		return nil
 	}
 	tb := normalize(target)

@@ -44,12 +44,7 @@ func (c *Config) Select(keep func(line string) bool) *Config {
 	}
 	for _, ch := range c.root.Children {
 		if keep(ch.key) {
-			cc := ch.clone(out.root)
-			out.root.Children = append(out.root.Children, cc)
-			if out.root.index == nil {
-				out.root.index = map[string]*Node{}
-			}
-			out.root.index[cc.key] = cc
+			out.root.adopt(ch.clone(out.root))
 		}
 	}
 	return out
@@ -131,12 +126,12 @@ func remediateIndented(p *Platform, run, want *Node, depth int, out *[]remLine) 
 	// Lines the device lacks, for the replacement check.
 	var adds []*Node
 	for _, w := range want.Children {
-		if run.index[w.key] == nil {
+		if run.child(w.key) == nil {
 			adds = append(adds, w)
 		}
 	}
 	for _, r := range run.Children {
-		if want.index[r.key] != nil {
+		if want.child(r.key) != nil {
 			continue
 		}
 		replaced := false
@@ -154,7 +149,7 @@ func remediateIndented(p *Platform, run, want *Node, depth int, out *[]remLine) 
 		}
 	}
 	for _, w := range want.Children {
-		r := run.index[w.key]
+		r := run.child(w.key)
 		if r == nil {
 			emitSubtree(p, w, depth, out)
 			continue
@@ -260,7 +255,7 @@ func remediateJunos(run, want *Node, path []string, out *[]string, deletes bool)
 	if deletes {
 		for _, r := range run.Children {
 			p := append(path[:len(path):len(path)], r.Text)
-			if want.index[r.key] == nil {
+			if want.child(r.key) == nil {
 				words := make([]string, len(p))
 				for i, w := range p {
 					words[i] = quoteWord(w)
@@ -268,13 +263,13 @@ func remediateJunos(run, want *Node, path []string, out *[]string, deletes bool)
 				*out = append(*out, "delete "+strings.Join(words, " "))
 				continue
 			}
-			remediateJunos(r, want.index[r.key], p, out, true)
+			remediateJunos(r, want.child(r.key), p, out, true)
 		}
 		return
 	}
 	for _, w := range want.Children {
 		p := append(path[:len(path):len(path)], w.Text)
-		r := run.index[w.key]
+		r := run.child(w.key)
 		if r == nil {
 			*out = append(*out, junosSetLines(w)...)
 			continue

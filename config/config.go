@@ -25,7 +25,7 @@ type Node struct {
 	Children []*Node
 	parent   *Node
 	key      string
-	index    map[string]*Node
+	index    map[string]*Node // the children by key, once there are indexFrom
 }
 
 // Parent is the section the node is in; nil at the top level.
@@ -39,10 +39,43 @@ func (n *Node) Parent() *Node {
 // Child returns the child with this line (white space runs count as
 // one space), or nil.
 func (n *Node) Child(line string) *Node {
-	if n == nil || n.index == nil {
+	return n.child(normalize(line))
+}
+
+// indexFrom is how many children a node has before it keeps a map of
+// them by key: most sections have a few lines, and a map for each made
+// parsing and cloning a running configuration allocate about twice as
+// much.
+const indexFrom = 9
+
+// child returns the child with this key, or nil.
+func (n *Node) child(key string) *Node {
+	if n == nil {
 		return nil
 	}
-	return n.index[normalize(line)]
+	if n.index != nil {
+		return n.index[key]
+	}
+	for _, c := range n.Children {
+		if c.key == key {
+			return c
+		}
+	}
+	return nil
+}
+
+// adopt appends c, whose key no child has.
+func (n *Node) adopt(c *Node) {
+	n.Children = append(n.Children, c)
+	switch {
+	case n.index != nil:
+		n.index[c.key] = c
+	case len(n.Children) >= indexFrom:
+		n.index = make(map[string]*Node, 2*len(n.Children))
+		for _, x := range n.Children {
+			n.index[x.key] = x
+		}
+	}
 }
 
 // Path is the node's line and its parents', outermost first.
@@ -59,15 +92,11 @@ func (n *Node) Path() []string {
 
 // add returns the child with key, creating it at the end.
 func (n *Node) add(text, key string) *Node {
-	if c := n.index[key]; c != nil {
+	if c := n.child(key); c != nil {
 		return c
 	}
 	c := &Node{Text: text, key: key, parent: n}
-	if n.index == nil {
-		n.index = map[string]*Node{}
-	}
-	n.index[key] = c
-	n.Children = append(n.Children, c)
+	n.adopt(c)
 	return c
 }
 
@@ -84,12 +113,15 @@ func (n *Node) remove(c *Node) {
 func (n *Node) clone(parent *Node) *Node {
 	m := &Node{Text: n.Text, key: n.key, parent: parent}
 	if len(n.Children) > 0 {
-		m.index = make(map[string]*Node, len(n.Children))
 		m.Children = make([]*Node, len(n.Children))
 		for i, c := range n.Children {
-			cc := c.clone(m)
-			m.Children[i] = cc
-			m.index[cc.key] = cc
+			m.Children[i] = c.clone(m)
+		}
+		if n.index != nil {
+			m.index = make(map[string]*Node, len(n.index))
+			for _, cc := range m.Children {
+				m.index[cc.key] = cc
+			}
 		}
 	}
 	return m
@@ -164,7 +196,7 @@ func (n *Node) walk(keys []string) *Node {
 	}
 	m := n
 	for _, k := range keys {
-		if m = m.index[k]; m == nil {
+		if m = m.child(k); m == nil {
 			return nil
 		}
 	}

@@ -45,19 +45,19 @@ func diffNodes(p *Platform, b, a *Node, path []string, out *[]Change) {
 	next := 0
 	removedUntil := func(end int) {
 		for ; next < end; next++ {
-			if bc := b.Children[next]; a.index[bc.key] == nil {
+			if bc := b.Children[next]; a.child(bc.key) == nil {
 				emitTree(p, Removed, bc, path, out)
 			}
 		}
 	}
 	for j, ac := range a.Children {
-		bc := b.index[ac.key]
+		bc := b.child(ac.key)
 		if bc == nil {
 			// A replaced line reads "-" old, "+" new: first the lines
 			// removed before the next line both have.
 			end := len(b.Children)
 			for _, later := range a.Children[j+1:] {
-				if m := b.index[later.key]; m != nil && pos[m] >= next {
+				if m := b.child(later.key); m != nil && pos[m] >= next {
 					end = pos[m]
 					break
 				}

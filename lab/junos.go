@@ -16,6 +16,7 @@ type junosPlatform struct{}
 var junosOpTree, junosCfgTree *cmdNode
 
 func initJunos() {
+	junosGrammar = newJunosGrammar()
 	op := &cmdNode{}
 	op.add("show version", junosShowVersion)
 	op.add("show configuration", junosShowConfiguration)

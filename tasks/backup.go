@@ -130,7 +130,7 @@ var configMarkers = []string{"hostname ", "switchname ", "version ", "interface 
 // reply is judged by the caller): Junos shows "set" lines or braces, the others at least one line
 // a configuration always has.
 func looksLikeConfig(platform, out string) bool {
-	for _, l := range strings.Split(out, "\n") {
+	for l := range strings.SplitSeq(out, "\n") {
 		t := strings.TrimSpace(l)
 		if platform == "juniper_junos" {
 			if strings.HasPrefix(t, "set ") || strings.Contains(t, "{") || strings.HasPrefix(t, "version ") {
