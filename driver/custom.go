@@ -27,7 +27,7 @@ func RegisterPlatform(p *Platform) error {
 	}
 	names := append([]string{p.Name}, p.Aliases...)
 	for _, n := range names {
-		if b := builtinPlatform(normalizeName(n)); b != nil {
+		if b := builtinNamed(normalizeName(n)); b != nil {
 			return fmt.Errorf("platform %q: %q is the name of the built-in platform %s", p.Name, n, b.Name)
 		}
 	}
@@ -98,15 +98,6 @@ var FallbackSecretPrompt = regexp.MustCompile(`(?i)password:\s*$`)
 
 func normalizeName(name string) string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "-", "_")
-}
-
-func builtinPlatform(n string) *Platform {
-	for _, p := range platforms {
-		if p.Name == n || slices.Contains(p.Aliases, n) {
-			return p
-		}
-	}
-	return nil
 }
 
 func lookupRegistered(n string) (*Platform, bool) {

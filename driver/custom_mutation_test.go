@@ -167,11 +167,11 @@ func TestCustomPlatformDerive(t *testing.T) {
 	if !slices.Contains(Platforms(), "cisco_ios") || slices.Contains(Platforms(), "my_ios") {
 		t.Errorf("Platforms() = %v", Platforms())
 	}
-	if b := builtinPlatform("iosxe"); b == nil || b.Name != "cisco_ios" {
-		t.Errorf("builtinPlatform(alias) = %v", b)
+	if b := builtinNamed("iosxe"); b == nil || b.Name != "cisco_ios" {
+		t.Errorf("builtinNamed(alias) = %v", b)
 	}
-	if b := builtinPlatform("my_ios"); b != nil {
-		t.Errorf("builtinPlatform(derived) = %v", b)
+	if b := builtinNamed("my_ios"); b != nil {
+		t.Errorf("builtinNamed(derived) = %v", b)
 	}
 	if !strings.Contains(FallbackSecretPrompt.String(), "password") {
 		t.Errorf("FallbackSecretPrompt %q", FallbackSecretPrompt)

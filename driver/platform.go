@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -156,24 +157,32 @@ const maxHostLen = 255
 // linuxHost is a Linux prompt's stable part: user@host, or the host.
 const linuxHost = `[^\s@\[\]:$#>%]+`
 
-var ciscoLike = struct {
+// ciscoLike are the IOS family's modes, shared by the platforms built on
+// them.
+var ciscoLike = sync.OnceValue(func() ciscoModes {
+	return ciscoModes{
+		modes: []Mode{
+			{ModeConfiguration, regexp.MustCompile(`^` + host + `(?:\([^()\n]*\))+#\s*$`)},
+			{ModePrivileged, regexp.MustCompile(`^` + host + `#\s*$`)},
+			{ModeExec, regexp.MustCompile(`^` + host + `>\s*$`)},
+		},
+		transitions: []Transition{
+			{From: ModeExec, To: ModePrivileged, Command: "enable", SecretPrompt: regexp.MustCompile(`(?i)password:\s*$`)},
+			{From: ModePrivileged, To: ModeConfiguration, Command: "configure terminal"},
+			{From: ModeConfiguration, To: ModePrivileged, Command: "end"},
+			{From: ModePrivileged, To: ModeExec, Command: "disable"},
+		},
+	}
+})
+
+type ciscoModes struct {
 	modes       []Mode
 	transitions []Transition
-}{
-	modes: []Mode{
-		{ModeConfiguration, regexp.MustCompile(`^` + host + `(?:\([^()\n]*\))+#\s*$`)},
-		{ModePrivileged, regexp.MustCompile(`^` + host + `#\s*$`)},
-		{ModeExec, regexp.MustCompile(`^` + host + `>\s*$`)},
-	},
-	transitions: []Transition{
-		{From: ModeExec, To: ModePrivileged, Command: "enable", SecretPrompt: regexp.MustCompile(`(?i)password:\s*$`)},
-		{From: ModePrivileged, To: ModeConfiguration, Command: "configure terminal"},
-		{From: ModeConfiguration, To: ModePrivileged, Command: "end"},
-		{From: ModePrivileged, To: ModeExec, Command: "disable"},
-	},
 }
 
-var ciscoPager = regexp.MustCompile(`^\s*-+\s*[Mm]ore\s*-+\s*$|^\s*--More--.*$`)
+var ciscoPager = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*-+\s*[Mm]ore\s*-+\s*$|^\s*--More--.*$`)
+})
 
 // commonCiscoFailures are the IOS-family parser's errors; each begins its
 // line (under the "^" marker line).
@@ -188,198 +197,218 @@ var commonCiscoFailures = []Indicator{
 	{Text: "Command rejected", LineStart: true},
 }
 
-var platforms = []*Platform{
-	{
-		Name:              "cisco_ios",
-		Aliases:           []string{"cisco_xe", "ios", "iosxe", "cisco_iosxe", "ios_xe", "cisco_ios_ssh", "cisco_xe_ssh"},
-		Modes:             ciscoLike.modes,
-		Transitions:       ciscoLike.transitions,
-		CommandMode:       ModePrivileged,
-		ConfigMode:        ModeConfiguration,
-		OnOpen:            []string{"terminal length 0", "terminal width 511"},
-		Pager:             ciscoPager,
-		PagerContinue:     " ",
-		FailureIndicators: append(slices.Clone(commonCiscoFailures), Indicator{Text: "%Error", LineStart: true}),
-		SaveCommand:       "copy running-config startup-config",
-		SaveConfirm: []Confirm{
-			{Question: regexp.MustCompile(`Destination filename \[[^\]]*\]\??\s*$`), Answer: ""},
-			{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
-		},
-		// "[OK]" alone on its line, or ending one: with service
-		// compress-config IOS prints "Compressed configuration from
-		// 10194 bytes to 5372 bytes[OK]".
-		SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]|\[OK\]\s*$|(?i)bytes copied`),
-		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
-		QuestionHelp:   true,
-		QuoteNext:      ctrlV,
-	},
-	{
-		Name:          "cisco_nxos",
-		Aliases:       []string{"nxos", "cisco_nxos_ssh", "nexus"},
-		Modes:         ciscoLike.modes,
-		Transitions:   ciscoLike.transitions,
-		CommandMode:   ModePrivileged,
-		ConfigMode:    ModeConfiguration,
-		OnOpen:        []string{"terminal length 0", "terminal width 511"},
-		Pager:         ciscoPager,
-		PagerContinue: " ",
-		FailureIndicators: append(slices.Clone(commonCiscoFailures),
-			Indicator{Text: "% Invalid command", LineStart: true},
-			Indicator{Text: "% Invalid parameter", LineStart: true},
-			Indicator{Text: "ERROR:", LineStart: true},
-			// A command the user's role may not run.
-			Indicator{Text: "% Permission denied", LineStart: true},
-		),
-		SaveCommand: "copy running-config startup-config",
-		SaveConfirm: []Confirm{
-			{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
-			{Question: regexp.MustCompile(`\(y/n\)\??\s*(\[[yn]\])?\s*$`), Answer: "y"},
-		},
-		SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy complete`),
-		HostnameChange: regexp.MustCompile(`^\s*(hostname|switchname)\s+\S`),
-		QuestionHelp:   true,
-		QuoteNext:      ctrlV,
-	},
-	{
-		Name:          "arista_eos",
-		Aliases:       []string{"eos", "arista", "arista_eos_ssh"},
-		Modes:         ciscoLike.modes,
-		Transitions:   ciscoLike.transitions,
-		CommandMode:   ModePrivileged,
-		ConfigMode:    ModeConfiguration,
-		OnOpen:        []string{"terminal length 0", "terminal width 511"},
-		Pager:         ciscoPager,
-		PagerContinue: " ",
-		FailureIndicators: append(slices.Clone(commonCiscoFailures),
-			Indicator{Text: "% Error", LineStart: true},
-			// A command this hardware or image lacks (vEOS).
-			Indicator{Text: "% Unavailable command", LineStart: true},
-		),
-		SaveCommand:    "copy running-config startup-config",
-		SaveConfirm:    []Confirm{{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""}},
-		SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy completed successfully`),
-		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
-		QuestionHelp:   true,
-		QuoteNext:      ctrlV,
-	},
-	{
-		Name:    "juniper_junos",
-		Aliases: []string{"juniper", "junos", "juniper_junos_ssh"},
-		Modes: []Mode{
-			{ModeConfiguration, regexp.MustCompile(`^(?:[A-Za-z0-9_.\-]+@)?` + host + `#\s*$`)},
-			{ModePrivileged, regexp.MustCompile(`^(?:[A-Za-z0-9_.\-]+@)?` + host + `>\s*$`)},
-		},
-		Transitions: []Transition{
-			{From: ModePrivileged, To: ModeConfiguration, Command: "configure"},
-			{From: ModeConfiguration, To: ModePrivileged, Command: "exit configuration-mode",
-				// Leaving with uncommitted changes asks first; the changes
-				// stay in the candidate, nothing is committed by "yes".
-				Confirm: []Confirm{{Question: regexp.MustCompile(`(?i)\(yes\)\s*$|\[yes,no\].*$`), Answer: "yes"}}},
-		},
-		CommandMode:   ModePrivileged,
-		ConfigMode:    ModeConfiguration,
-		OnOpen:        []string{"set cli screen-length 0", "set cli screen-width 511"},
-		Pager:         regexp.MustCompile(`^\s*---\(more( \d+%)?\)---\s*$|^\s*--More--\s*$`),
-		PagerContinue: " ",
-		FailureIndicators: []Indicator{
-			{Text: "syntax error", LineStart: true},
-			{Text: "unknown command", LineStart: true},
-			{Text: "% unknown command", LineStart: true},
-			{Text: "missing argument", LineStart: true},
-			{Text: "invalid value", LineStart: true},
-			{Text: "invalid command", LineStart: true},
-			{Text: "error:", LineStart: true},
-			{Text: "commit failed", LineStart: true},
-		},
-		SaveNoop:        true,
-		Commit:          "commit",
-		CommitConfirmed: "commit confirmed %d",
-		Abort:           "rollback 0",
-		HostnameChange:  regexp.MustCompile(`^\s*commit\b`),
-		NoiseLines:      regexp.MustCompile(`^\s*(\[edit[^\]]*\]|\{[^}]*\})\s*$`),
-		// No documented way to type a literal '?': such lines are refused.
-		QuestionHelp: true,
-	},
-	{
-		// IOS-XR: one prompt shape for every mode, prefixed with the
-		// route processor ("RP/0/RP0/CPU0:r1#"); configuration is a
-		// candidate that "commit" applies and "abort" discards (leaving
-		// configuration mode); "end" with uncommitted changes asks first,
-		// and runbook answers "no": it commits or aborts explicitly.
-		Name:    "cisco_xr",
-		Aliases: []string{"iosxr", "ios_xr", "xr", "cisco_iosxr", "cisco_xr_ssh"},
-		Modes: []Mode{
-			{ModeConfiguration, regexp.MustCompile(`^(?:[A-Za-z0-9/]+:)?` + host + `(?:\([^()\n]*\))+#\s*$`)},
-			{ModePrivileged, regexp.MustCompile(`^(?:[A-Za-z0-9/]+:)?` + host + `#\s*$`)},
-		},
-		Transitions: []Transition{
-			{From: ModePrivileged, To: ModeConfiguration, Command: "configure terminal"},
-			{From: ModeConfiguration, To: ModePrivileged, Command: "end",
-				Confirm: []Confirm{{Question: regexp.MustCompile(`(?i)uncommitted changes found.*\[cancel\]:?\s*$`), Answer: "no"}}},
-		},
-		CommandMode:   ModePrivileged,
-		ConfigMode:    ModeConfiguration,
-		OnOpen:        []string{"terminal length 0", "terminal width 511"},
-		Pager:         ciscoPager,
-		PagerContinue: " ",
-		FailureIndicators: append(slices.Clone(commonCiscoFailures),
-			Indicator{Text: "% Failed to commit", LineStart: true},
-			Indicator{Text: "% Invalid", LineStart: true},
-			// Task-based authorization refused the command.
-			Indicator{Text: "% This command is not authorized", LineStart: true},
-		),
-		SaveNoop:       true,
-		Commit:         "commit",
-		CommitFailed:   "show configuration failed",
-		Abort:          "abort",
-		HostnameChange: regexp.MustCompile(`^\s*commit\b`),
-		QuestionHelp:   true,
-		QuoteNext:      ctrlV,
-	},
-	{
-		// ASA: IOS-like modes; paging is "terminal pager 0" and errors
-		// start with "ERROR:"; "write memory" saves.
-		Name:          "cisco_asa",
-		Aliases:       []string{"asa", "cisco_asa_ssh"},
-		Modes:         ciscoLike.modes,
-		Transitions:   ciscoLike.transitions,
-		CommandMode:   ModePrivileged,
-		ConfigMode:    ModeConfiguration,
-		OnOpen:        []string{"terminal pager 0"},
-		Pager:         regexp.MustCompile(`^\s*<--- More --->\s*$|^\s*--More--\s*$`),
-		PagerContinue: " ",
-		FailureIndicators: append(slices.Clone(commonCiscoFailures),
-			Indicator{Text: "ERROR:", LineStart: true},
-		),
-		SaveCommand:    "write memory",
-		SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]`),
-		HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
-		QuestionHelp:   true,
-		QuoteNext:      ctrlV,
-	},
-	{
-		Name:    "linux",
-		Aliases: []string{"linux_ssh", "generic", "unix"},
-		// The shapes shells print: user@host:~$ , [user@host ~]$ ,
-		// user@host:~> (SUSE), user@host ~ % (zsh), host:~# (busybox,
-		// Alpine), -bash-5.2$ and sh-5.1# (bash's and sh's defaults),
-		// host% (csh), or a bare "$ ". The name captured is the part that
-		// stays when the working directory changes.
-		Modes: []Mode{
-			{ModePrivileged, regexp.MustCompile(`^\[?(?P<host>` + linuxHost + `@` + linuxHost + `)[^\n]*?[$#>%]\s?$`)},
-			{ModePrivileged, regexp.MustCompile(`^(?P<host>` + linuxHost + `):\S*?[$#>%]\s?$`)},
-			{ModePrivileged, regexp.MustCompile(`^(?P<host>` + linuxHost + `)[$#>%]\s?$`)},
-			{ModePrivileged, regexp.MustCompile(`^[$#>%]\s?$`)},
-		},
-		CommandMode: ModePrivileged,
-		FailureIndicators: []Indicator{
-			{Text: "command not found"},
-			{Text: ": not found"},
-		},
-		StatusCommand: `echo "rc=$?"`,
-		StatusPattern: regexp.MustCompile(`(?m)^rc=(\d+)\s*$`),
-		// HostnameChange nil: the prompt never shows a new name within one shell.
-	},
+// platforms are the built-in platforms. Each is built (its prompts, pager
+// and questions compiled) the first time it is looked up: compiling all of
+// them took half a megabyte and a millisecond at every start, and a run
+// needs the few its inventory names.
+var platforms = []*builtinPlatform{
+	builtin("cisco_ios", []string{"cisco_xe", "ios", "iosxe", "cisco_iosxe", "ios_xe", "cisco_ios_ssh", "cisco_xe_ssh"}, func() *Platform {
+		return &Platform{
+			Modes:             ciscoLike().modes,
+			Transitions:       ciscoLike().transitions,
+			CommandMode:       ModePrivileged,
+			ConfigMode:        ModeConfiguration,
+			OnOpen:            []string{"terminal length 0", "terminal width 511"},
+			Pager:             ciscoPager(),
+			PagerContinue:     " ",
+			FailureIndicators: append(slices.Clone(commonCiscoFailures), Indicator{Text: "%Error", LineStart: true}),
+			SaveCommand:       "copy running-config startup-config",
+			SaveConfirm: []Confirm{
+				{Question: regexp.MustCompile(`Destination filename \[[^\]]*\]\??\s*$`), Answer: ""},
+				{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
+			},
+			// "[OK]" alone on its line, or ending one: with service
+			// compress-config IOS prints "Compressed configuration from
+			// 10194 bytes to 5372 bytes[OK]".
+			SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]|\[OK\]\s*$|(?i)bytes copied`),
+			HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+			QuestionHelp:   true,
+			QuoteNext:      ctrlV,
+		}
+	}),
+	builtin("cisco_nxos", []string{"nxos", "cisco_nxos_ssh", "nexus"}, func() *Platform {
+		return &Platform{
+			Modes:         ciscoLike().modes,
+			Transitions:   ciscoLike().transitions,
+			CommandMode:   ModePrivileged,
+			ConfigMode:    ModeConfiguration,
+			OnOpen:        []string{"terminal length 0", "terminal width 511"},
+			Pager:         ciscoPager(),
+			PagerContinue: " ",
+			FailureIndicators: append(slices.Clone(commonCiscoFailures),
+				Indicator{Text: "% Invalid command", LineStart: true},
+				Indicator{Text: "% Invalid parameter", LineStart: true},
+				Indicator{Text: "ERROR:", LineStart: true},
+				// A command the user's role may not run.
+				Indicator{Text: "% Permission denied", LineStart: true},
+			),
+			SaveCommand: "copy running-config startup-config",
+			SaveConfirm: []Confirm{
+				{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""},
+				{Question: regexp.MustCompile(`\(y/n\)\??\s*(\[[yn]\])?\s*$`), Answer: "y"},
+			},
+			SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy complete`),
+			HostnameChange: regexp.MustCompile(`^\s*(hostname|switchname)\s+\S`),
+			QuestionHelp:   true,
+			QuoteNext:      ctrlV,
+		}
+	}),
+	builtin("arista_eos", []string{"eos", "arista", "arista_eos_ssh"}, func() *Platform {
+		return &Platform{
+			Modes:         ciscoLike().modes,
+			Transitions:   ciscoLike().transitions,
+			CommandMode:   ModePrivileged,
+			ConfigMode:    ModeConfiguration,
+			OnOpen:        []string{"terminal length 0", "terminal width 511"},
+			Pager:         ciscoPager(),
+			PagerContinue: " ",
+			FailureIndicators: append(slices.Clone(commonCiscoFailures),
+				Indicator{Text: "% Error", LineStart: true},
+				// A command this hardware or image lacks (vEOS).
+				Indicator{Text: "% Unavailable command", LineStart: true},
+			),
+			SaveCommand:    "copy running-config startup-config",
+			SaveConfirm:    []Confirm{{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""}},
+			SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy completed successfully`),
+			HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+			QuestionHelp:   true,
+			QuoteNext:      ctrlV,
+		}
+	}),
+	builtin("juniper_junos", []string{"juniper", "junos", "juniper_junos_ssh"}, func() *Platform {
+		return &Platform{
+			Modes: []Mode{
+				{ModeConfiguration, regexp.MustCompile(`^(?:[A-Za-z0-9_.\-]+@)?` + host + `#\s*$`)},
+				{ModePrivileged, regexp.MustCompile(`^(?:[A-Za-z0-9_.\-]+@)?` + host + `>\s*$`)},
+			},
+			Transitions: []Transition{
+				{From: ModePrivileged, To: ModeConfiguration, Command: "configure"},
+				{From: ModeConfiguration, To: ModePrivileged, Command: "exit configuration-mode",
+					// Leaving with uncommitted changes asks first; the changes
+					// stay in the candidate, nothing is committed by "yes".
+					Confirm: []Confirm{{Question: regexp.MustCompile(`(?i)\(yes\)\s*$|\[yes,no\].*$`), Answer: "yes"}}},
+			},
+			CommandMode:   ModePrivileged,
+			ConfigMode:    ModeConfiguration,
+			OnOpen:        []string{"set cli screen-length 0", "set cli screen-width 511"},
+			Pager:         regexp.MustCompile(`^\s*---\(more( \d+%)?\)---\s*$|^\s*--More--\s*$`),
+			PagerContinue: " ",
+			FailureIndicators: []Indicator{
+				{Text: "syntax error", LineStart: true},
+				{Text: "unknown command", LineStart: true},
+				{Text: "% unknown command", LineStart: true},
+				{Text: "missing argument", LineStart: true},
+				{Text: "invalid value", LineStart: true},
+				{Text: "invalid command", LineStart: true},
+				{Text: "error:", LineStart: true},
+				{Text: "commit failed", LineStart: true},
+			},
+			SaveNoop:        true,
+			Commit:          "commit",
+			CommitConfirmed: "commit confirmed %d",
+			Abort:           "rollback 0",
+			HostnameChange:  regexp.MustCompile(`^\s*commit\b`),
+			NoiseLines:      regexp.MustCompile(`^\s*(\[edit[^\]]*\]|\{[^}]*\})\s*$`),
+			// No documented way to type a literal '?': such lines are refused.
+			QuestionHelp: true,
+		}
+	}),
+	builtin("cisco_xr", []string{"iosxr", "ios_xr", "xr", "cisco_iosxr", "cisco_xr_ssh"}, func() *Platform {
+		return &Platform{
+			// IOS-XR: one prompt shape for every mode, prefixed with the
+			// route processor ("RP/0/RP0/CPU0:r1#"); configuration is a
+			// candidate that "commit" applies and "abort" discards (leaving
+			// configuration mode); "end" with uncommitted changes asks first,
+			// and runbook answers "no": it commits or aborts explicitly.
+			Modes: []Mode{
+				{ModeConfiguration, regexp.MustCompile(`^(?:[A-Za-z0-9/]+:)?` + host + `(?:\([^()\n]*\))+#\s*$`)},
+				{ModePrivileged, regexp.MustCompile(`^(?:[A-Za-z0-9/]+:)?` + host + `#\s*$`)},
+			},
+			Transitions: []Transition{
+				{From: ModePrivileged, To: ModeConfiguration, Command: "configure terminal"},
+				{From: ModeConfiguration, To: ModePrivileged, Command: "end",
+					Confirm: []Confirm{{Question: regexp.MustCompile(`(?i)uncommitted changes found.*\[cancel\]:?\s*$`), Answer: "no"}}},
+			},
+			CommandMode:   ModePrivileged,
+			ConfigMode:    ModeConfiguration,
+			OnOpen:        []string{"terminal length 0", "terminal width 511"},
+			Pager:         ciscoPager(),
+			PagerContinue: " ",
+			FailureIndicators: append(slices.Clone(commonCiscoFailures),
+				Indicator{Text: "% Failed to commit", LineStart: true},
+				Indicator{Text: "% Invalid", LineStart: true},
+				// Task-based authorization refused the command.
+				Indicator{Text: "% This command is not authorized", LineStart: true},
+			),
+			SaveNoop:       true,
+			Commit:         "commit",
+			CommitFailed:   "show configuration failed",
+			Abort:          "abort",
+			HostnameChange: regexp.MustCompile(`^\s*commit\b`),
+			QuestionHelp:   true,
+			QuoteNext:      ctrlV,
+		}
+	}),
+	builtin("cisco_asa", []string{"asa", "cisco_asa_ssh"}, func() *Platform {
+		return &Platform{
+			// ASA: IOS-like modes; paging is "terminal pager 0" and errors
+			// start with "ERROR:"; "write memory" saves.
+			Modes:         ciscoLike().modes,
+			Transitions:   ciscoLike().transitions,
+			CommandMode:   ModePrivileged,
+			ConfigMode:    ModeConfiguration,
+			OnOpen:        []string{"terminal pager 0"},
+			Pager:         regexp.MustCompile(`^\s*<--- More --->\s*$|^\s*--More--\s*$`),
+			PagerContinue: " ",
+			FailureIndicators: append(slices.Clone(commonCiscoFailures),
+				Indicator{Text: "ERROR:", LineStart: true},
+			),
+			SaveCommand:    "write memory",
+			SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]`),
+			HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
+			QuestionHelp:   true,
+			QuoteNext:      ctrlV,
+		}
+	}),
+	builtin("linux", []string{"linux_ssh", "generic", "unix"}, func() *Platform {
+		return &Platform{
+			// The shapes shells print: user@host:~$ , [user@host ~]$ ,
+			// user@host:~> (SUSE), user@host ~ % (zsh), host:~# (busybox,
+			// Alpine), -bash-5.2$ and sh-5.1# (bash's and sh's defaults),
+			// host% (csh), or a bare "$ ". The name captured is the part that
+			// stays when the working directory changes.
+			Modes: []Mode{
+				{ModePrivileged, regexp.MustCompile(`^\[?(?P<host>` + linuxHost + `@` + linuxHost + `)[^\n]*?[$#>%]\s?$`)},
+				{ModePrivileged, regexp.MustCompile(`^(?P<host>` + linuxHost + `):\S*?[$#>%]\s?$`)},
+				{ModePrivileged, regexp.MustCompile(`^(?P<host>` + linuxHost + `)[$#>%]\s?$`)},
+				{ModePrivileged, regexp.MustCompile(`^[$#>%]\s?$`)},
+			},
+			CommandMode: ModePrivileged,
+			FailureIndicators: []Indicator{
+				{Text: "command not found"},
+				{Text: ": not found"},
+			},
+			StatusCommand: `echo "rc=$?"`,
+			StatusPattern: regexp.MustCompile(`(?m)^rc=(\d+)\s*$`),
+			// HostnameChange nil: the prompt never shows a new name within one shell.
+		}
+	}),
+}
+
+// builtinPlatform is a built-in platform's names and, once built, the
+// platform.
+type builtinPlatform struct {
+	name    string
+	aliases []string
+	get     func() *Platform
+}
+
+func builtin(name string, aliases []string, build func() *Platform) *builtinPlatform {
+	return &builtinPlatform{name: name, aliases: aliases, get: sync.OnceValue(func() *Platform {
+		p := build()
+		p.Name, p.Aliases = name, aliases
+		return p
+	})}
 }
 
 // LookupPlatform returns the platform with this canonical name or alias
@@ -387,19 +416,28 @@ var platforms = []*Platform{
 // added with RegisterPlatform.
 func LookupPlatform(name string) (*Platform, bool) {
 	n := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "-", "_")
-	for _, p := range platforms {
-		if p.Name == n || slices.Contains(p.Aliases, n) {
-			return p, true
-		}
+	if p := builtinNamed(n); p != nil {
+		return p, true
 	}
 	return lookupRegistered(n) // RegisterPlatform's, under its lock
+}
+
+// builtinNamed is the built-in platform with this normalized name or
+// alias, or nil.
+func builtinNamed(n string) *Platform {
+	for _, b := range platforms {
+		if b.name == n || slices.Contains(b.aliases, n) {
+			return b.get()
+		}
+	}
+	return nil
 }
 
 // Platforms returns the canonical platform names, sorted.
 func Platforms() []string {
 	names := make([]string, 0, len(platforms))
-	for _, p := range platforms {
-		names = append(names, p.Name)
+	for _, b := range platforms {
+		names = append(names, b.name)
 	}
 	slices.Sort(names)
 	return names

@@ -22,7 +22,7 @@ func TestSaveWithoutConfirmationFails(t *testing.T) {
 	base, _ := LookupPlatform("cisco_ios")
 	odd := *base
 	odd.Name, odd.Aliases, odd.SaveCommand = "test_ios_odd_save", nil, "show clock"
-	platforms = append(platforms, &odd)
+	platforms = append(platforms, &builtinPlatform{name: odd.Name, get: func() *Platform { return &odd }})
 	defer func() { platforms = platforms[:len(platforms)-1] }()
 
 	d := fleet.Device("sv1")
