@@ -197,20 +197,31 @@ var commonCiscoFailures = []Indicator{
 	{Text: "Command rejected", LineStart: true},
 }
 
+// ciscoFamily completes an IOS-family platform with what the family
+// shares: the modes and their commands, paging off with "terminal length
+// 0" and a --More-- pager unless p has its own, '?' typed after Ctrl-V.
+func ciscoFamily(p Platform) *Platform {
+	m := ciscoLike()
+	p.Modes, p.Transitions = m.modes, m.transitions
+	p.CommandMode, p.ConfigMode = ModePrivileged, ModeConfiguration
+	if p.OnOpen == nil {
+		p.OnOpen = []string{"terminal length 0", "terminal width 511"}
+	}
+	if p.Pager == nil {
+		p.Pager = ciscoPager()
+	}
+	p.PagerContinue = " "
+	p.QuestionHelp, p.QuoteNext = true, ctrlV
+	return &p
+}
+
 // platforms are the built-in platforms. Each is built (its prompts, pager
 // and questions compiled) the first time it is looked up: compiling all of
 // them took half a megabyte and a millisecond at every start, and a run
 // needs the few its inventory names.
 var platforms = []*builtinPlatform{
 	builtin("cisco_ios", []string{"cisco_xe", "ios", "iosxe", "cisco_iosxe", "ios_xe", "cisco_ios_ssh", "cisco_xe_ssh"}, func() *Platform {
-		return &Platform{
-			Modes:             ciscoLike().modes,
-			Transitions:       ciscoLike().transitions,
-			CommandMode:       ModePrivileged,
-			ConfigMode:        ModeConfiguration,
-			OnOpen:            []string{"terminal length 0", "terminal width 511"},
-			Pager:             ciscoPager(),
-			PagerContinue:     " ",
+		return ciscoFamily(Platform{
 			FailureIndicators: append(slices.Clone(commonCiscoFailures), Indicator{Text: "%Error", LineStart: true}),
 			SaveCommand:       "copy running-config startup-config",
 			SaveConfirm: []Confirm{
@@ -222,19 +233,10 @@ var platforms = []*builtinPlatform{
 			// 10194 bytes to 5372 bytes[OK]".
 			SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]|\[OK\]\s*$|(?i)bytes copied`),
 			HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
-			QuestionHelp:   true,
-			QuoteNext:      ctrlV,
-		}
+		})
 	}),
 	builtin("cisco_nxos", []string{"nxos", "cisco_nxos_ssh", "nexus"}, func() *Platform {
-		return &Platform{
-			Modes:         ciscoLike().modes,
-			Transitions:   ciscoLike().transitions,
-			CommandMode:   ModePrivileged,
-			ConfigMode:    ModeConfiguration,
-			OnOpen:        []string{"terminal length 0", "terminal width 511"},
-			Pager:         ciscoPager(),
-			PagerContinue: " ",
+		return ciscoFamily(Platform{
 			FailureIndicators: append(slices.Clone(commonCiscoFailures),
 				Indicator{Text: "% Invalid command", LineStart: true},
 				Indicator{Text: "% Invalid parameter", LineStart: true},
@@ -249,19 +251,10 @@ var platforms = []*builtinPlatform{
 			},
 			SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy complete`),
 			HostnameChange: regexp.MustCompile(`^\s*(hostname|switchname)\s+\S`),
-			QuestionHelp:   true,
-			QuoteNext:      ctrlV,
-		}
+		})
 	}),
 	builtin("arista_eos", []string{"eos", "arista", "arista_eos_ssh"}, func() *Platform {
-		return &Platform{
-			Modes:         ciscoLike().modes,
-			Transitions:   ciscoLike().transitions,
-			CommandMode:   ModePrivileged,
-			ConfigMode:    ModeConfiguration,
-			OnOpen:        []string{"terminal length 0", "terminal width 511"},
-			Pager:         ciscoPager(),
-			PagerContinue: " ",
+		return ciscoFamily(Platform{
 			FailureIndicators: append(slices.Clone(commonCiscoFailures),
 				Indicator{Text: "% Error", LineStart: true},
 				// A command this hardware or image lacks (vEOS).
@@ -271,9 +264,7 @@ var platforms = []*builtinPlatform{
 			SaveConfirm:    []Confirm{{Question: regexp.MustCompile(`(?i)\[confirm\]\s*$`), Answer: ""}},
 			SaveSuccess:    regexp.MustCompile(`(?im)^\s*copy completed successfully`),
 			HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
-			QuestionHelp:   true,
-			QuoteNext:      ctrlV,
-		}
+		})
 	}),
 	builtin("juniper_junos", []string{"juniper", "junos", "juniper_junos_ssh"}, func() *Platform {
 		return &Platform{
@@ -350,25 +341,18 @@ var platforms = []*builtinPlatform{
 		}
 	}),
 	builtin("cisco_asa", []string{"asa", "cisco_asa_ssh"}, func() *Platform {
-		return &Platform{
+		return ciscoFamily(Platform{
 			// ASA: IOS-like modes; paging is "terminal pager 0" and errors
 			// start with "ERROR:"; "write memory" saves.
-			Modes:         ciscoLike().modes,
-			Transitions:   ciscoLike().transitions,
-			CommandMode:   ModePrivileged,
-			ConfigMode:    ModeConfiguration,
-			OnOpen:        []string{"terminal pager 0"},
-			Pager:         regexp.MustCompile(`^\s*<--- More --->\s*$|^\s*--More--\s*$`),
-			PagerContinue: " ",
+			OnOpen: []string{"terminal pager 0"},
+			Pager:  regexp.MustCompile(`^\s*<--- More --->\s*$|^\s*--More--\s*$`),
 			FailureIndicators: append(slices.Clone(commonCiscoFailures),
 				Indicator{Text: "ERROR:", LineStart: true},
 			),
 			SaveCommand:    "write memory",
 			SaveSuccess:    regexp.MustCompile(`(?m)^\s*\[OK\]`),
 			HostnameChange: regexp.MustCompile(`^\s*hostname\s+\S`),
-			QuestionHelp:   true,
-			QuoteNext:      ctrlV,
-		}
+		})
 	}),
 	builtin("linux", []string{"linux_ssh", "generic", "unix"}, func() *Platform {
 		return &Platform{
