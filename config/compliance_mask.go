@@ -3,18 +3,22 @@ package config
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Masked is what MaskSecrets puts in place of a credential.
 const Masked = "(sensitive)"
 
-var (
+// secretPatterns are compiled when the first line is masked (audits), not
+// at every start.
+var secretPatterns = sync.OnceValues(func() (keyword, key *regexp.Regexp) {
 	// A keyword that a credential follows, an optional encryption type
 	// (7, 9, sha512), then the value (quoted on Junos).
-	secretKeyword = regexp.MustCompile(`(?i)(\b(?:password|secret|community|key-string|pre-shared-key|authentication-key|encrypted-password|ascii-text|md5|auth-password|priv-password)\s+)((?:\d+|sha512|sha256|md5)\s+)?("[^"]*"|\S+)`)
+	keyword = regexp.MustCompile(`(?i)(\b(?:password|secret|community|key-string|pre-shared-key|authentication-key|encrypted-password|ascii-text|md5|auth-password|priv-password)\s+)((?:\d+|sha512|sha256|md5)\s+)?("[^"]*"|\S+)`)
 	// `key 7 ...` (tacacs, radius, key chains) and the AAA servers' key.
-	secretKey = regexp.MustCompile(`(?i)(^(?:tacacs-server|radius-server)(?:\s+host\s+\S+)?\s+key\s+(?:\d\s+)?|(?:^|\s)key\s+\d\s+)("[^"]*"|\S+)`)
-)
+	key = regexp.MustCompile(`(?i)(^(?:tacacs-server|radius-server)(?:\s+host\s+\S+)?\s+key\s+(?:\d\s+)?|(?:^|\s)key\s+\d\s+)("[^"]*"|\S+)`)
+	return keyword, key
+})
 
 // MaskSecrets replaces the credentials a configuration line may hold
 // (passwords and their hashes, enable and user secrets, SNMP communities,
@@ -36,6 +40,7 @@ func MaskSecrets(line string) string {
 }
 
 func maskLine(line string) string {
-	line = secretKeyword.ReplaceAllString(line, "${1}${2}"+Masked)
-	return secretKey.ReplaceAllString(line, "${1}"+Masked)
+	keyword, key := secretPatterns()
+	line = keyword.ReplaceAllString(line, "${1}${2}"+Masked)
+	return key.ReplaceAllString(line, "${1}"+Masked)
 }

@@ -28,6 +28,10 @@ func loadPlatforms() {
 		initASA()
 		initJunos()
 		initXR()
+		vrpStyleConfig = newVRPStyleConfig()
+		comwarePlatform = newComwarePlatform()
+		vrpPlatform = newVRPPlatform()
+		routerosPlatform = newRouterOSPlatform()
 	})
 }
 

@@ -23,6 +23,7 @@ var (
 )
 
 func initXR() {
+	xrConfigTree = newXRConfigTree()
 	xrModes = xrGrammars()
 	xrGlobalWordsCache = xrModes[""].gram.keywords()
 	t := &cmdNode{}
@@ -195,8 +196,11 @@ func xrConfigure(s *session, _ []string) (string, error) {
 	return s.xrTS(), nil
 }
 
-// xrConfigSpecials are the commands of configuration mode itself.
-var xrConfigTree = func() *cmdNode {
+// xrConfigTree holds the commands of configuration mode itself; initXR
+// builds it.
+var xrConfigTree *cmdNode
+
+func newXRConfigTree() *cmdNode {
 	t := &cmdNode{}
 	t.add("commit", xrCommitCmd(false))
 	t.add("commit label <word>", xrCommitCmd(false))
@@ -218,7 +222,7 @@ var xrConfigTree = func() *cmdNode {
 	t.add("show running-config", xrShowRun)
 	t.add("show running-config <...>", xrShowRun)
 	return t
-}()
+}
 
 func (p xrPlatform) configLine(s *session, line string) error {
 	toks := tokenize(line)

@@ -328,16 +328,26 @@ func TestCheckpointNamesAndFiles(t *testing.T) {
 	if res.Checkpoint.Name != "flash:cw-42.cfg" {
 		t.Errorf("name sets the file: %q", res.Checkpoint.Name)
 	}
+	for _, name := range []string{"a", "Z9", "0.a_b-c", strings.Repeat("x", 64)} {
+		if res := takeCheckpoint(t, `name = "`+name+`"`, d); res.Checkpoint.Name != "flash:"+name+".cfg" {
+			t.Errorf("name %q: checkpoint %q", name, res.Checkpoint.Name)
+		}
+	}
 	res = takeCheckpoint(t, `file = "bootflash:pre.cfg"`, d)
 	if res.Checkpoint.Name != "bootflash:pre.cfg" || d.files["bootflash:pre.cfg"] == "" {
 		t.Errorf("file is used as given: %q", res.Checkpoint.Name)
 	}
 	for src, summary := range map[string]string{
-		`name = "a b"`:       "Invalid checkpoint name",
-		`name = "-x"`:        "Invalid checkpoint name",
-		`file = "nocolon"`:   "Invalid checkpoint file",
-		`file = "flash:a b"`: "Invalid checkpoint file",
-		`bogus = 1`:          "Unsupported argument",
+		`name = "a b"`: "Invalid checkpoint name",
+		`name = "-x"`:  "Invalid checkpoint name",
+		`name = ".x"`:  "Invalid checkpoint name",
+		`name = ""`:    "Invalid checkpoint name",
+		`name = "é"`:   "Invalid checkpoint name",
+		`name = "a/b"`: "Invalid checkpoint name",
+		`name = "` + strings.Repeat("a", 65) + `"`: "Invalid checkpoint name",
+		`file = "nocolon"`:                         "Invalid checkpoint file",
+		`file = "flash:a b"`:                       "Invalid checkpoint file",
+		`bogus = 1`:                                "Unsupported argument",
 	} {
 		_, diags := decode(t, "checkpoint", src, hostCtx())
 		if !diags.HasErrors() || diags[0].Summary != summary {

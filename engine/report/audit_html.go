@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // WriteAuditHTML writes the audit as one self-contained HTML file (CSS
@@ -21,7 +22,7 @@ import (
 func WriteAuditHTML(path string, a *Audit) error {
 	page := buildAuditPage(a)
 	err := writeFileAtomic(path, fileMode, func(w io.Writer) error {
-		return auditTemplate.Execute(w, page)
+		return auditTemplate().Execute(w, page)
 	})
 	if err != nil {
 		return fmt.Errorf("html report: %w", err)
@@ -228,9 +229,12 @@ pre .add { color: #1a7f37; } pre .del { color: #cf222e; } pre .note { color: #9a
 footer { margin-top: 3em; color: #8c959f; font-size: .85em; }
 `
 
-var auditTemplate = template.Must(template.New("audit").Funcs(template.FuncMap{
-	"add": func(a, b int) int { return a + b },
-}).Parse(`<!DOCTYPE html>
+// auditTemplate is parsed when the first HTML report is written, not at
+// every start.
+var auditTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("audit").Funcs(template.FuncMap{
+		"add": func(a, b int) int { return a + b },
+	}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8"/>
@@ -300,6 +304,7 @@ var auditTemplate = template.Must(template.New("audit").Funcs(template.FuncMap{
 </body>
 </html>
 `))
+})
 
 // CSS and Script are trusted constants of this package.
 func (p *auditPage) CSS() template.CSS   { return template.CSS(auditCSS) }
