@@ -112,7 +112,7 @@ func TestTransportDialErrors(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || errors.Is(err, driver.ErrConnect) || errors.Is(err, driver.ErrTimeout) {
 		t.Errorf("cancelled: err = %v, want context.Canceled", err)
 	}
-	if want := "r1: connect: context canceled: dialing 127.0.0.1:22: no answer within 10s"; err.Error() != want {
+	if want := "r1: connect: context canceled: dialing 127.0.0.1:22: stopped before an answer (connect timeout 10s)"; err.Error() != want {
 		t.Errorf("cancelled: err = %q, want %q", err, want)
 	}
 

@@ -250,8 +250,11 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 		conn, err = prev.DialContext(ctx, "tcp", addr)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil, nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "dialing %s: no answer within %s", addr, hop.ConnectTimeout)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, nil, nil, "", fail(ErrTimeout, ctx.Err(), "dialing %s: no answer within %s", addr, hop.ConnectTimeout)
+		}
+		if ctx.Err() != nil { // the run was stopped: not the device's fault
+			return nil, nil, nil, "", fail(context.Canceled, ctx.Err(), "dialing %s: stopped before an answer (connect timeout %s)", addr, hop.ConnectTimeout)
 		}
 		return nil, nil, nil, "", fail(ErrConnect, err, "dialing %s: %v", addr, err)
 	}
