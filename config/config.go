@@ -71,10 +71,14 @@ func (n *Node) adopt(c *Node) {
 	case n.index != nil:
 		n.index[c.key] = c
 	case len(n.Children) >= indexFrom:
-		n.index = make(map[string]*Node, 2*len(n.Children))
-		for _, x := range n.Children {
-			n.index[x.key] = x
-		}
+		n.indexChildren()
+	}
+}
+
+func (n *Node) indexChildren() {
+	n.index = make(map[string]*Node, 2*len(n.Children))
+	for _, c := range n.Children {
+		n.index[c.key] = c
 	}
 }
 
@@ -118,10 +122,7 @@ func (n *Node) clone(parent *Node) *Node {
 			m.Children[i] = c.clone(m)
 		}
 		if n.index != nil {
-			m.index = make(map[string]*Node, len(n.index))
-			for _, cc := range m.Children {
-				m.index[cc.key] = cc
-			}
+			m.indexChildren()
 		}
 	}
 	return m

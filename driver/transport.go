@@ -70,7 +70,6 @@ type requestAnswerer struct {
 	chans   <-chan ssh.NewChannel
 	session <-chan *ssh.Request
 	timer   *time.Timer
-	stopped bool
 }
 
 const answerEvery = 500 * time.Millisecond
@@ -93,10 +92,11 @@ func answerRequests(global <-chan *ssh.Request, chans <-chan ssh.NewChannel) *re
 	return a
 }
 
-// handOver adds the session channel's requests.
+// handOver adds the session channel's requests, unless the connection is
+// gone already.
 func (a *requestAnswerer) handOver(session <-chan *ssh.Request) {
 	a.mu.Lock()
-	if !a.stopped {
+	if !a.gone() {
 		a.session = session
 	}
 	a.mu.Unlock()
@@ -111,7 +111,6 @@ func (a *requestAnswerer) handOver(session <-chan *ssh.Request) {
 func (a *requestAnswerer) stop() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.stopped = true
 	a.global, a.chans, a.session = nil, nil, nil
 	a.timer.Stop()
 }

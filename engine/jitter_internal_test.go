@@ -1,9 +1,10 @@
 package engine
 
 import (
-	"github.com/runbook-dev/runbook/hcl"
 	"testing"
 	"time"
+
+	"github.com/runbook-dev/runbook/hcl"
 )
 
 // A login's random wait is bounded by ConnectJitter (default 25ms) times

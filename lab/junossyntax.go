@@ -21,8 +21,8 @@ var junosMacros = map[string]string{
 }
 
 // junosGrammar is built with the other platforms (loadPlatforms): built
-// at start it was a quarter of the memory a runbook process holds before
-// it connects anywhere.
+// at start it was a quarter of what every runbook process allocated before
+// main, lab or not.
 var junosGrammar *grammar
 
 func newJunosGrammar() *grammar {

@@ -41,7 +41,7 @@ func (checkpointKind) Changes() bool { return false }
 // validCheckpointName says whether s is what NX-OS accepts as a
 // checkpoint name and what is safe in a file name on flash: 1 to 64
 // letters, digits, '.', '_' or '-', a letter or digit first. (As a regexp,
-// the {0,63} compiled into 64 copies of its class: 50 KB at every start.)
+// the {0,63} compiled into 64 copies of its class: 60 KB at every start.)
 func validCheckpointName(s string) bool {
 	if len(s) == 0 || len(s) > 64 {
 		return false

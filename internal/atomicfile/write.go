@@ -101,15 +101,15 @@ func openDir(dir string, perm os.FileMode) (*knownDir, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var sync durability
+	var dur durability
 	if len(created) > 0 {
 		// A directory made here is on its parent's filesystem (it cannot
 		// be a mount point yet): no need to look it up.
-		sync = parentDurability(filepath.Dir(created[0]))
+		dur = parentDurability(filepath.Dir(created[0]))
 	} else {
-		sync = durabilityFor(dir)
+		dur = durabilityFor(dir)
 	}
-	v, _ := knownDirs.LoadOrStore(dir, &knownDir{sync: sync})
+	v, _ := knownDirs.LoadOrStore(dir, &knownDir{sync: dur})
 	return v.(*knownDir), created, nil
 }
 
