@@ -151,7 +151,8 @@ func (s *Session) startShell(ctx context.Context) error {
 
 	fail := func(err error) error {
 		if ctx.Err() != nil {
-			return s.errf("open shell", ctxSentinel(ctx.Err()), ctx.Err(), "the device did not open a shell within %s", s.cfg.ConnectTimeout)
+			return s.errf("open shell", ctxSentinel(ctx.Err()), ctx.Err(), "%s", ctxDetail(ctx.Err(),
+				fmt.Sprintf("the device did not open a shell within %s", s.cfg.ConnectTimeout), "stopped before the device opened a shell"))
 		}
 		return s.errf("open shell", ErrConnect, err, "%v", err)
 	}

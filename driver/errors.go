@@ -65,3 +65,13 @@ func ctxSentinel(err error) error {
 	}
 	return context.Canceled
 }
+
+// ctxDetail is the message for a step its context ended: timedOut when
+// the deadline passed, stopped when the caller cancelled (the run was
+// stopped: not the device's fault, so not worded as its slowness).
+func ctxDetail(err error, timedOut, stopped string) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return timedOut
+	}
+	return stopped
+}

@@ -249,11 +249,10 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 		conn, err = prev.DialContext(ctx, "tcp", addr)
 	}
 	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, nil, nil, "", fail(ErrTimeout, ctx.Err(), "dialing %s: no answer within %s", addr, hop.ConnectTimeout)
-		}
-		if ctx.Err() != nil { // the run was stopped: not the device's fault
-			return nil, nil, nil, "", fail(context.Canceled, ctx.Err(), "dialing %s: stopped before an answer (connect timeout %s)", addr, hop.ConnectTimeout)
+		if ctx.Err() != nil {
+			return nil, nil, nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "dialing %s: %s", addr, ctxDetail(ctx.Err(),
+				fmt.Sprintf("no answer within %s", hop.ConnectTimeout),
+				fmt.Sprintf("stopped before an answer (connect timeout %s)", hop.ConnectTimeout)))
 		}
 		return nil, nil, nil, "", fail(ErrConnect, err, "dialing %s: %v", addr, err)
 	}
@@ -307,7 +306,8 @@ func dialHop(ctx context.Context, prev *ssh.Client, hop, dev *Config, sec *secre
 		case hk.typeMismatch(addr, err) != nil:
 			return nil, nil, nil, "", fail(ErrHostKey, nil, "%s", hk.typeMismatch(addr, err).Error())
 		case ctx.Err() != nil:
-			return nil, nil, nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
+			return nil, nil, nil, "", fail(ctxSentinel(ctx.Err()), ctx.Err(), "SSH handshake with %s %s", addr, ctxDetail(ctx.Err(),
+				fmt.Sprintf("not finished within %s", hop.ConnectTimeout), "stopped before it finished"))
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			return nil, nil, nil, "", fail(ErrTimeout, err, "SSH handshake with %s not finished within %s", addr, hop.ConnectTimeout)
 		case strings.Contains(err.Error(), "no common algorithm") && !hop.LegacyAlgorithms:
